@@ -1,0 +1,142 @@
+#pragma once
+// Typed view of an OCI runtime-spec config.json (runtime-spec 1.2). Only what sandbox acts on
+// is typed; parse.cpp refuses fields that ask for something sandbox does not do yet, so no
+// request in config.json is ever silently ignored.
+#include <nlohmann/json.hpp>
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace sandbox::oci {
+
+struct IdMapping {
+  uint32_t container_id = 0;
+  uint32_t host_id = 0;
+  uint32_t size = 0;
+  bool operator==(const IdMapping&) const = default;
+};
+
+struct User {
+  uint32_t uid = 0;
+  uint32_t gid = 0;
+  std::optional<uint32_t> umask;
+  std::vector<uint32_t> additional_gids;
+};
+
+// Capability sets as kernel capability numbers (CAP_CHOWN == 0, ...), already validated.
+// A set that config.json leaves out is empty, as runc treats it.
+struct Capabilities {
+  std::vector<int> bounding, effective, inheritable, permitted, ambient;
+};
+
+struct Rlimit {
+  std::string type;  // "RLIMIT_NOFILE", kept for error messages
+  int resource = 0;  // RLIMIT_NOFILE, ...
+  uint64_t soft = 0;
+  uint64_t hard = 0;
+};
+
+struct Process {
+  bool terminal = false;
+  User user;
+  std::vector<std::string> args;
+  std::vector<std::string> env;
+  std::string cwd = "/";
+  std::optional<Capabilities> capabilities;  // absent: no capabilities at all
+  std::vector<Rlimit> rlimits;
+  bool no_new_privileges = false;
+  std::optional<int> oom_score_adj;
+};
+
+struct Root {
+  std::string path;  // as written in config.json (may be relative to the bundle)
+  bool readonly = false;
+};
+
+struct Mount {
+  std::string destination;  // absolute, inside the container
+  std::string type;         // "" for plain binds
+  std::string source;
+  std::vector<std::string> options;
+};
+
+enum class NamespaceType { User, Mount, Pid, Uts, Ipc, Network, Cgroup };
+
+struct Namespace {
+  NamespaceType type;
+  std::string path;  // empty: create a new one; else join this one
+};
+
+struct Device {
+  char type = 'c';  // 'c', 'b', 'u' (== 'c'), 'p'
+  std::string path;
+  int64_t major = 0;
+  int64_t minor = 0;
+  std::optional<uint32_t> file_mode;
+  std::optional<uint32_t> uid;
+  std::optional<uint32_t> gid;
+};
+
+struct SeccompArg {
+  unsigned index = 0;
+  uint64_t value = 0;
+  uint64_t value_two = 0;
+  std::string op;  // "SCMP_CMP_EQ", ...
+};
+
+struct SeccompSyscall {
+  std::vector<std::string> names;
+  std::string action;  // "SCMP_ACT_ERRNO", ...
+  std::optional<uint32_t> errno_ret;
+  std::vector<SeccompArg> args;
+};
+
+struct Seccomp {
+  std::string default_action;
+  std::optional<uint32_t> default_errno_ret;
+  std::vector<std::string> architectures;  // "SCMP_ARCH_X86_64", ...
+  std::vector<SeccompSyscall> syscalls;
+};
+
+struct Linux {
+  std::vector<Namespace> namespaces;
+  std::vector<IdMapping> uid_mappings;
+  std::vector<IdMapping> gid_mappings;
+  std::vector<Device> devices;
+  std::string cgroups_path;
+  nlohmann::json resources;  // raw; the cgroup work gives it meaning
+  std::map<std::string, std::string> sysctl;
+  std::optional<Seccomp> seccomp;
+  std::string rootfs_propagation;  // "", "private", "rprivate", "slave", ... as in config.json
+  std::vector<std::string> masked_paths;
+  std::vector<std::string> readonly_paths;
+
+  bool has_namespace(NamespaceType t) const {
+    for (const auto& n : namespaces)
+      if (n.type == t) return true;
+    return false;
+  }
+  const Namespace* find_namespace(NamespaceType t) const {
+    for (const auto& n : namespaces)
+      if (n.type == t) return &n;
+    return nullptr;
+  }
+};
+
+struct Spec {
+  std::string oci_version;
+  std::optional<Process> process;
+  Root root;
+  std::string hostname;
+  std::string domainname;
+  std::vector<Mount> mounts;
+  Linux linux;  // config.json without "linux" gives an empty one
+  std::map<std::string, std::string> annotations;
+};
+
+const char* namespace_name(NamespaceType t);  // "user", "mount", "pid", ... (config.json names)
+
+}  // namespace sandbox::oci
