@@ -19,6 +19,13 @@ struct IdMapping {
   bool operator==(const IdMapping&) const = default;
 };
 
+// A subordinate id range from /etc/subuid or /etc/subgid: ids start .. start+count-1.
+struct IdRange {
+  uint32_t start = 0;
+  uint32_t count = 0;
+  bool operator==(const IdRange&) const = default;
+};
+
 struct User {
   uint32_t uid = 0;
   uint32_t gid = 0;
