@@ -21,6 +21,10 @@ class Error : public std::runtime_error {
   int code_;
 };
 
+// Lowercase strerror, the way runc and crun print errno text ("no such file or directory");
+// engines match these words.
+std::string errno_text(int err);
+
 // "what: strerror(errno)" with the errno kept, for failed syscalls.
 [[noreturn]] inline void throw_errno(const std::string& what, int err = errno) {
   throw Error(fmt::format("{}: {}", what, errno_text(err)), err);
@@ -30,9 +34,5 @@ template <typename... Args>
 [[noreturn]] void fail(fmt::format_string<Args...> f, Args&&... args) {
   throw Error(fmt::format(f, std::forward<Args>(args)...));
 }
-
-// Lowercase strerror, the way runc and crun print errno text ("no such file or directory");
-// engines match these words.
-std::string errno_text(int err);
 
 }  // namespace sandbox

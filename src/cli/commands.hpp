@@ -1,0 +1,25 @@
+#pragma once
+// Each subcommand adds itself to the CLI11 app and sets `action` to what runs when it is
+// chosen. Flags become options structs; the work is in runtime/.
+#include <CLI/CLI.hpp>
+#include <functional>
+
+#include "runtime/options.hpp"
+
+namespace sandbox::cli {
+
+using Action = std::function<int()>;
+
+void add_spec_command(CLI::App& app, Action& action);
+void add_create_command(CLI::App& app, const runtime::GlobalOptions& g, Action& action);
+void add_start_command(CLI::App& app, const runtime::GlobalOptions& g, Action& action);
+void add_run_command(CLI::App& app, const runtime::GlobalOptions& g, Action& action);
+void add_state_command(CLI::App& app, const runtime::GlobalOptions& g, Action& action);
+void add_list_command(CLI::App& app, const runtime::GlobalOptions& g, Action& action);
+void add_kill_command(CLI::App& app, const runtime::GlobalOptions& g, Action& action);
+void add_delete_command(CLI::App& app, const runtime::GlobalOptions& g, Action& action);
+
+// Flags shared by create and run.
+void add_create_flags(CLI::App& cmd, runtime::CreateOptions& o);
+
+}  // namespace sandbox::cli

@@ -1,0 +1,82 @@
+// sandbox: a rootless-first OCI runtime with runc's command line.
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+
+#include "cli/commands.hpp"
+#include "state/root.hpp"
+#include "sys/error.hpp"
+#include "sys/log.hpp"
+#include "version.hpp"
+
+namespace {
+
+void print_version() {
+  // Line by line what go-runc and moby parse: "<name> version X", "commit: ", "spec: ".
+  std::printf("sandbox version %s\ncommit: %s\nspec: %s\n", sandbox::kVersion, sandbox::kCommit,
+              sandbox::kSpecVersion);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  using namespace sandbox;
+  runtime::GlobalOptions g;
+  std::string log_path, log_format = "text";
+  bool version = false;
+
+  CLI::App app{"sandbox: a rootless-first OCI container runtime (runc's command line)",
+               "sandbox"};
+  app.require_subcommand(0, 1);
+  app.add_option("--root", g.root,
+                 "state directory (default: /run/sandbox for root, $XDG_RUNTIME_DIR/sandbox or "
+                 "/tmp/sandbox-<uid> otherwise)");
+  app.add_option("--log", log_path, "append log records to this file (default: stderr)");
+  app.add_option("--log-format", log_format, "log format")->check(CLI::IsMember({"text", "json"}));
+  app.add_flag("--debug", g.debug, "log debug records");
+  app.add_flag("--systemd-cgroup", g.systemd_cgroup,
+               "use systemd for cgroups (cgroupsPath as slice:prefix:name)");
+  app.add_option("--rootless", g.rootless, "true, false or auto (runc's flag; accepted)")
+      ->check(CLI::IsMember({"true", "false", "auto"}));
+  app.add_option("--cgroup-manager", g.cgroup_manager, "cgroup manager")
+      ->check(CLI::IsMember({"systemd", "cgroupfs", "disabled"}));
+  app.add_flag("-v,--version", version, "print the version");
+
+  cli::Action action;
+  cli::add_spec_command(app, action);
+  cli::add_create_command(app, g, action);
+  cli::add_start_command(app, g, action);
+  cli::add_run_command(app, g, action);
+  cli::add_state_command(app, g, action);
+  cli::add_list_command(app, g, action);
+  cli::add_kill_command(app, g, action);
+  cli::add_delete_command(app, g, action);
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    int code = app.exit(e);
+    return code == 0 ? 0 : 1;
+  }
+  if (version) {
+    print_version();
+    return 0;
+  }
+  if (!action) {
+    std::fputs(app.help().c_str(), stdout);
+    return 0;
+  }
+  log::configure(log_path, log_format == "json" ? log::Format::Json : log::Format::Text,
+                 g.debug);
+  g.root_given = !g.root.empty();
+  if (g.root.empty()) g.root = state::default_root(::geteuid(), std::getenv("XDG_RUNTIME_DIR"));
+  try {
+    return action();
+  } catch (const Error& e) {
+    log::error(e.what());
+  } catch (const std::exception& e) {
+    log::error(std::string("internal error: ") + e.what());
+  }
+  return 1;
+}

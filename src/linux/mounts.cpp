@@ -1,0 +1,192 @@
+#include "linux/mounts.hpp"
+
+#include <fcntl.h>
+#include <linux/magic.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+
+#include <algorithm>
+
+#include "linux/rootpath.hpp"
+#include "sys/error.hpp"
+#include "sys/syscalls.hpp"
+
+namespace sandbox::linux_ {
+namespace {
+
+constexpr uint64_t kFsmountAttrs = MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV |
+                                   MOUNT_ATTR_NOEXEC | MOUNT_ATTR__ATIME |
+                                   MOUNT_ATTR_NODIRATIME | MOUNT_ATTR_NOSYMFOLLOW;
+
+bool is_bind(const oci::Mount& m, const MountOptions& o) {
+  return o.bind || m.type == "bind" || m.type == "rbind";
+}
+
+std::string describe(const oci::Mount& m, size_t index) {
+  std::string type = m.type.empty() ? "bind" : m.type;
+  return fmt::format("mounts[{}] ({} on {})", index, type, m.destination);
+}
+
+MountOptions without_data(MountOptions o) {
+  o.data.clear();
+  return o;
+}
+
+void bind_into(int rootfd, const std::string& source, const std::string& dest,
+               const MountOptions& o) {
+  struct stat st {};
+  if (::stat(source.c_str(), &st) != 0) throw_errno("source " + source);
+  Fd target = open_in_root(rootfd, dest, S_ISDIR(st.st_mode) ? Create::Dir : Create::File);
+  if (!target) throw_errno("destination " + dest);
+  Fd tree = clone_tree(AT_FDCWD, source, o.recursive_bind);
+  MountOptions attrs = o;
+  attrs.propagation = 0;  // set once attached: a detached tree has no peers to speak of
+  set_mount_attrs(tree.get(), attrs);
+  attach(tree.get(), target.get());
+}
+
+void fs_into(int rootfd, const oci::Mount& m, const MountOptions& o) {
+  Fd target = open_in_root(rootfd, m.destination, Create::Dir);
+  if (!target) throw_errno("destination " + m.destination);
+  Fd fs = make_filesystem(m.type, m.source, o);
+  attach(fs.get(), target.get());
+  if (o.propagation) set_mount_attrs(target.get(), without_data(o));
+}
+
+// sysfs can only be mounted by a user namespace that owns the network namespace; the same
+// view is had by binding the host's /sys (runc's rootless spec does exactly that).
+void sysfs_into(int rootfd, const oci::Mount& m, const MountOptions& o, const MountContext& c) {
+  try {
+    fs_into(rootfd, m, o);
+  } catch (const Error& e) {
+    if (!c.in_user_namespace || (e.code() != EPERM && e.code() != EACCES)) throw;
+    MountOptions b = o;
+    b.bind = b.recursive_bind = true;
+    bind_into(rootfd, "/sys", m.destination, b);
+  }
+}
+
+// gid=5 (tty) in devpts options fails with EINVAL when gid 5 is not mapped in the user
+// namespace (a single-id map); the pty then belongs to the caller's gid, as with runc.
+void devpts_into(int rootfd, const oci::Mount& m, const MountOptions& o) {
+  try {
+    fs_into(rootfd, m, o);
+  } catch (const Error& e) {
+    bool has_gid = std::any_of(o.data.begin(), o.data.end(),
+                               [](const auto& kv) { return kv.first == "gid"; });
+    if (e.code() != EINVAL || !has_gid) throw;
+    MountOptions retry = o;
+    std::erase_if(retry.data, [](const auto& kv) { return kv.first == "gid"; });
+    fs_into(rootfd, m, retry);
+  }
+}
+
+// A "cgroup" mount: cgroup2 on a unified host. On v1 and hybrid hosts (such as this
+// project's CI machines) the host hierarchy is bound read-only instead; cgroup v1 cannot be
+// mounted inside a user namespace at all. The cgroup work (issue 4) refines this.
+void cgroup_into(int rootfd, const oci::Mount& m, const MountOptions& o, const MountContext& c) {
+  if (c.unified_cgroups || m.type == "cgroup2") {
+    oci::Mount v2 = m;
+    v2.type = "cgroup2";
+    fs_into(rootfd, v2, without_data(o));
+    return;
+  }
+  MountOptions b = without_data(o);
+  b.bind = b.recursive_bind = true;
+  bind_into(rootfd, "/sys/fs/cgroup", m.destination, b);
+}
+
+}  // namespace
+
+Fd make_filesystem(const std::string& type, const std::string& source, const MountOptions& o) {
+  Fd fs(sys::fsopen(type.c_str(), FSOPEN_CLOEXEC));
+  if (!fs) throw_errno("fsopen " + type);
+  auto set = [&](const std::string& key, const std::string& value) {
+    int r = value.empty() && key != "source"
+                ? sys::fsconfig(fs.get(), FSCONFIG_SET_FLAG, key.c_str(), nullptr, 0)
+                : sys::fsconfig(fs.get(), FSCONFIG_SET_STRING, key.c_str(), value.c_str(), 0);
+    if (r != 0) {
+      std::string opt = value.empty() ? key : key + "=" + value;
+      throw_errno("option \"" + opt + "\"");
+    }
+  };
+  if (!source.empty() && type != "proc" && type != "sysfs" && type != "cgroup2") {
+    set("source", source);
+  }
+  for (const auto& [k, v] : o.data) set(k, v);
+  if (sys::fsconfig(fs.get(), FSCONFIG_CMD_CREATE, nullptr, nullptr, 0) != 0)
+    throw_errno("create " + type);
+  Fd mnt(sys::fsmount(fs.get(), FSMOUNT_CLOEXEC,
+                      static_cast<unsigned>(o.attr_set & kFsmountAttrs)));
+  if (!mnt) throw_errno("fsmount " + type);
+  return mnt;
+}
+
+Fd clone_tree(int dirfd, const std::string& path, bool recursive) {
+  unsigned flags = OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | (recursive ? AT_RECURSIVE : 0);
+  if (path.empty()) flags |= AT_EMPTY_PATH;
+  Fd tree(sys::open_tree(dirfd, path.c_str(), flags));
+  if (!tree) throw_errno(path.empty() ? std::string("clone mount") : "bind " + path);
+  return tree;
+}
+
+void set_mount_attrs(int mountfd, const MountOptions& o) {
+  if (o.attr_set || o.attr_clr) {
+    struct mount_attr attr {};
+    attr.attr_set = o.attr_set;
+    attr.attr_clr = o.attr_clr;
+    unsigned flags = AT_EMPTY_PATH | (o.recursive_attrs ? AT_RECURSIVE : 0);
+    if (sys::mount_setattr(mountfd, "", flags, &attr) != 0) throw_errno("set mount options");
+  }
+  if (o.propagation) {
+    struct mount_attr attr {};
+    attr.propagation = o.propagation;
+    unsigned flags = AT_EMPTY_PATH | (o.recursive_propagation ? AT_RECURSIVE : 0);
+    if (sys::mount_setattr(mountfd, "", flags, &attr) != 0) throw_errno("set propagation");
+  }
+}
+
+void attach(int mountfd, int targetfd) {
+  if (sys::move_mount(mountfd, "", targetfd, "",
+                      MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) != 0)
+    throw_errno("attach mount");
+}
+
+void mount_entry(int rootfd, const oci::Mount& m, size_t index, const MountContext& ctx) {
+  MountOptions o = parse_mount_options(m.options);
+  try {
+    if (is_bind(m, o)) {
+      if (m.type == "rbind") o.recursive_bind = true;
+      o.bind = true;
+      // Bind sources are host paths; relative ones are relative to the bundle (our cwd).
+      bind_into(rootfd, m.source, m.destination, without_data(o));
+      if (o.propagation) {
+        Fd mounted = open_in_root(rootfd, m.destination, Create::No);
+        if (!mounted) throw_errno("reopen " + m.destination);
+        set_mount_attrs(mounted.get(), MountOptions{.propagation = o.propagation,
+                                                    .recursive_propagation =
+                                                        o.recursive_propagation});
+      }
+    } else if (m.type == "sysfs") {
+      sysfs_into(rootfd, m, o, ctx);
+    } else if (m.type == "devpts") {
+      devpts_into(rootfd, m, o);
+    } else if (m.type == "cgroup" || m.type == "cgroup2") {
+      cgroup_into(rootfd, m, o, ctx);
+    } else if (m.type.empty()) {
+      fail("no type given and not a bind mount (add \"bind\" or \"rbind\" to options)");
+    } else {
+      fs_into(rootfd, m, o);
+    }
+  } catch (const Error& e) {
+    throw Error(describe(m, index) + ": " + e.what(), e.code());
+  }
+}
+
+bool host_has_unified_cgroups() {
+  struct statfs fs {};
+  return ::statfs("/sys/fs/cgroup", &fs) == 0 && fs.f_type == CGROUP2_SUPER_MAGIC;
+}
+
+}  // namespace sandbox::linux_

@@ -1,0 +1,40 @@
+#pragma once
+// Mounting with the new mount API: every filesystem and every bind is prepared detached
+// (fsmount / open_tree) and attached to a target fd that was resolved inside the rootfs, so no
+// mount ever goes through a path the container image controls.
+#include <cstddef>
+#include <cstdint>
+#include <string>
+
+#include "linux/mount_options.hpp"
+#include "oci/spec.hpp"
+#include "sys/fd.hpp"
+
+namespace sandbox::linux_ {
+
+struct MountContext {
+  // The init runs in a user namespace (its own, or the caller's as under rootless podman):
+  // sysfs may not be mountable there, and is bind-mounted from the host instead.
+  bool in_user_namespace = false;
+  // The host mounts cgroup2 alone at /sys/fs/cgroup (not a v1 or hybrid layout).
+  bool unified_cgroups = false;
+};
+
+// A new filesystem of TYPE as a detached mount, with data options and mount attributes.
+// Throws sandbox::Error naming the option the kernel refused.
+Fd make_filesystem(const std::string& type, const std::string& source, const MountOptions& o);
+// A detached copy of the mount tree at DIRFD/PATH (PATH "" means DIRFD itself).
+Fd clone_tree(int dirfd, const std::string& path, bool recursive);
+// Applies attributes and propagation to a mount (detached or attached).
+void set_mount_attrs(int mountfd, const MountOptions& o);
+// Attaches a detached mount onto the target fd.
+void attach(int mountfd, int targetfd);
+
+// Mounts config.json mounts[index] below ROOTFD (the rootfs). Errors read
+// "mounts[3] (tmpfs on /dev/shm): <why>".
+void mount_entry(int rootfd, const oci::Mount& m, size_t index, const MountContext& ctx);
+
+// True when the host's /sys/fs/cgroup is a cgroup2 filesystem.
+bool host_has_unified_cgroups();
+
+}  // namespace sandbox::linux_

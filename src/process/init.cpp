@@ -1,0 +1,317 @@
+#include "process/init.hpp"
+
+#include <fcntl.h>
+#include <grp.h>
+#include <linux/capability.h>
+#include <linux/keyctl.h>
+#include <sys/mount.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <csignal>
+
+#include "linux/capabilities.hpp"
+#include "linux/devices.hpp"
+#include "linux/masks.hpp"
+#include "linux/mounts.hpp"
+#include "linux/rlimits.hpp"
+#include "linux/rootpath.hpp"
+#include "process/exec_path.hpp"
+#include "process/sync.hpp"
+#include "sys/error.hpp"
+#include "sys/proc.hpp"
+#include "sys/syscalls.hpp"
+
+namespace sandbox::process {
+namespace {
+
+using linux_::Create;
+
+void reset_signals() {
+  // The runtime's handlers and mask must not reach the container's process.
+  struct sigaction sa {};
+  sa.sa_handler = SIG_DFL;
+  for (int sig = 1; sig < NSIG; sig++) ::sigaction(sig, &sa, nullptr);
+  sigset_t all;
+  sigemptyset(&all);
+  ::sigprocmask(SIG_SETMASK, &all, nullptr);
+}
+
+void wait_for_maps(const InitConfig& c) {
+  SyncMessage m;
+  if (!sync_recv(c.sync_fd, m) || m.type != SyncType::MapsWritten) _exit(1);
+  // Become root of the new user namespace (when 0 is mapped), so that what follows, and the
+  // files the setup makes, belong to the container's root.
+  if (::setresgid(0, 0, 0) != 0 && errno != EINVAL) throw_errno("setresgid(0)");
+  if (::setresuid(0, 0, 0) != 0 && errno != EINVAL) throw_errno("setresuid(0)");
+}
+
+void set_oom_score_adj(const oci::Process& p) {
+  if (!p.oom_score_adj) return;
+  int err = sys::write_file("/proc/self/oom_score_adj", std::to_string(*p.oom_score_adj));
+  if (err != 0)
+    fail("process.oomScoreAdj: set {}: {}{}", *p.oom_score_adj, errno_text(err),
+         err == EACCES ? " (lowering it needs CAP_SYS_RESOURCE)" : "");
+}
+
+void join_session_keyring(const InitConfig& c) {
+  if (c.no_new_keyring) return;
+  // A keyring of its own, so the container cannot read the caller's keys. Kernels or
+  // seccomp policies without keyctl simply keep the inherited one.
+  ::syscall(SYS_keyctl, KEYCTL_JOIN_SESSION_KEYRING, nullptr);
+}
+
+unsigned long initial_propagation(const std::string& p) {
+  if (p == "private" || p == "rprivate") return MS_REC | MS_PRIVATE;
+  return MS_REC | MS_SLAVE;  // host mount events still reach us, ours never reach the host
+}
+
+void apply_rootfs_propagation(const std::string& p) {
+  if (p.empty()) return;
+  unsigned long flag = 0;
+  if (p == "shared" || p == "rshared") flag = MS_SHARED;
+  if (p == "slave" || p == "rslave") flag = MS_SLAVE;
+  if (p == "private" || p == "rprivate") flag = MS_PRIVATE;
+  if (p == "unbindable" || p == "runbindable") flag = MS_UNBINDABLE;
+  if (p[0] == 'r') flag |= MS_REC;
+  if (::mount(nullptr, "/", nullptr, flag, nullptr) != 0)
+    throw_errno("linux.rootfsPropagation: " + p);
+}
+
+bool has_mount_at(const oci::Spec& s, const char* dest, bool want_fs) {
+  for (const auto& m : s.mounts) {
+    if (linux_::clean_relative(m.destination) != linux_::clean_relative(dest)) continue;
+    bool is_bind = m.type == "bind" || std::find(m.options.begin(), m.options.end(), "bind") !=
+                                           m.options.end() ||
+                   std::find(m.options.begin(), m.options.end(), "rbind") != m.options.end();
+    return want_fs ? !is_bind : true;
+  }
+  return false;
+}
+
+// Net and IPC sysctls are per namespace and the kernel picks the writer's namespaces, so the
+// host's /proc (still ours before pivot_root) writes the container's values.
+void write_sysctls(const oci::Spec& s) {
+  for (const auto& [key, value] : s.linux.sysctl) {
+    std::string path = "/proc/sys/" + key;
+    std::replace(path.begin() + 10, path.end(), '.', '/');
+    int err = sys::write_file(path, value);
+    if (err != 0) fail("linux.sysctl: {}={}: {}", key, value, errno_text(err));
+  }
+}
+
+void pivot_into(const InitConfig& c, int rootfd) {
+  if (::fchdir(rootfd) != 0) throw_errno("chdir to rootfs");
+  if (c.no_pivot) {
+    if (::mount(c.rootfs.c_str(), "/", nullptr, MS_MOVE, nullptr) != 0)
+      throw_errno("move rootfs to /");
+    if (::chroot(".") != 0) throw_errno("chroot");
+  } else {
+    // pivot_root(".", ".") stacks the old root on top of the new one; detaching it leaves
+    // just the rootfs, with no directory needed for the old root.
+    if (sys::pivot_root(".", ".") != 0) throw_errno("pivot_root");
+    if (::umount2(".", MNT_DETACH) != 0) throw_errno("detach the old root");
+  }
+  if (::chdir("/") != 0) throw_errno("chdir /");
+}
+
+void setup_rootfs(const InitConfig& c) {
+  const oci::Spec& s = *c.spec;
+  if (::mount(nullptr, "/", nullptr, initial_propagation(s.linux.rootfs_propagation), nullptr) !=
+      0)
+    throw_errno("make / a private mount tree");
+  // A bind of the rootfs onto itself makes it a mount point, which pivot_root requires.
+  if (::mount(c.rootfs.c_str(), c.rootfs.c_str(), nullptr, MS_BIND | MS_REC, nullptr) != 0)
+    throw_errno("bind rootfs " + c.rootfs);
+  Fd rootfd(::open(c.rootfs.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
+  if (!rootfd) throw_errno("open rootfs " + c.rootfs);
+
+  linux_::MountContext ctx{c.in_user_namespace, c.unified_cgroups};
+  for (size_t i = 0; i < s.mounts.size(); i++) linux_::mount_entry(rootfd.get(), s.mounts[i], i, ctx);
+
+  std::vector<oci::Device> devices;
+  if (has_mount_at(s, "/dev", true)) devices = linux_::default_devices();
+  devices.insert(devices.end(), s.linux.devices.begin(), s.linux.devices.end());
+  linux_::create_devices(rootfd.get(), devices, c.can_mknod);
+  if (has_mount_at(s, "/dev", true))
+    linux_::create_dev_links(rootfd.get(), has_mount_at(s, "/dev/pts", true));
+
+  write_sysctls(s);
+  Fd dev_null;
+  if (!s.linux.masked_paths.empty()) dev_null.reset(linux_::open_verified_dev_null());
+
+  pivot_into(c, rootfd.get());
+
+  Fd newroot(::open("/", O_PATH | O_DIRECTORY | O_CLOEXEC));
+  if (!newroot) throw_errno("open /");
+  linux_::mask_paths(newroot.get(), s.linux.masked_paths, dev_null.get());
+  linux_::make_readonly(newroot.get(), s.linux.readonly_paths);
+  if (s.root.readonly) {
+    linux_::MountOptions ro;
+    ro.attr_set = MOUNT_ATTR_RDONLY;
+    try {
+      linux_::set_mount_attrs(newroot.get(), ro);
+    } catch (const Error& e) {
+      throw Error(std::string("root.readonly: ") + e.what(), e.code());
+    }
+  }
+  apply_rootfs_propagation(s.linux.rootfs_propagation);
+}
+
+void set_names(const oci::Spec& s) {
+  if (!s.hostname.empty() && ::sethostname(s.hostname.data(), s.hostname.size()) != 0)
+    throw_errno("hostname: sethostname");
+  if (!s.domainname.empty() && ::setdomainname(s.domainname.data(), s.domainname.size()) != 0)
+    throw_errno("domainname: setdomainname");
+}
+
+// HOME from the container's /etc/passwd for the process's uid, "/" when it has none; only when
+// config.json does not set HOME (runc does the same).
+std::vector<std::string> final_env(const oci::Process& p) {
+  std::vector<std::string> env = p.env;
+  for (const auto& e : env)
+    if (e.rfind("HOME=", 0) == 0) return env;
+  std::string home = "/";
+  try {
+    std::string passwd = sys::read_file("/etc/passwd");
+    size_t pos = 0;
+    while (pos < passwd.size()) {
+      size_t end = passwd.find('\n', pos);
+      if (end == std::string::npos) end = passwd.size();
+      std::string line = passwd.substr(pos, end - pos);
+      pos = end + 1;
+      std::vector<std::string> f;
+      size_t a = 0;
+      for (size_t b; (b = line.find(':', a)) != std::string::npos; a = b + 1)
+        f.push_back(line.substr(a, b - a));
+      f.push_back(line.substr(a));
+      if (f.size() >= 7 && f[2] == std::to_string(p.user.uid)) {
+        home = f[5];
+        break;
+      }
+    }
+  } catch (const Error&) {
+  }
+  env.push_back("HOME=" + home);
+  return env;
+}
+
+bool has_cap(const std::vector<int>& set, int cap) {
+  return std::find(set.begin(), set.end(), cap) != set.end();
+}
+
+void switch_user(const InitConfig& c, const oci::Process& p) {
+  const auto& u = p.user;
+  const oci::Capabilities caps = p.capabilities.value_or(oci::Capabilities{});
+  linux_::drop_bounding_set(caps.bounding);
+  if (::prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) != 0) throw_errno("prctl(PR_SET_KEEPCAPS)");
+  if (c.setgroups_denied) {
+    if (!u.additional_gids.empty())
+      fail("process.user.additionalGids: supplementary groups need a gid mapping set by "
+           "newgidmap (setgroups is denied with a single-id mapping)");
+  } else {
+    std::vector<gid_t> groups(u.additional_gids.begin(), u.additional_gids.end());
+    if (::setgroups(groups.size(), groups.data()) != 0)
+      throw_errno("process.user.additionalGids: setgroups");
+  }
+  if (::setresgid(u.gid, u.gid, u.gid) != 0)
+    throw_errno(fmt::format("process.user.gid: setresgid({})", u.gid));
+  if (::setresuid(u.uid, u.uid, u.uid) != 0)
+    throw_errno(fmt::format("process.user.uid: setresuid({})", u.uid));
+  if (::prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0) != 0) throw_errno("prctl(PR_SET_KEEPCAPS)");
+  linux_::set_capabilities(caps);
+}
+
+void change_dir(const std::string& cwd) {
+  if (::chdir(cwd.c_str()) != 0) throw_errno("process.cwd: chdir " + cwd);
+  // The CVE-2024-21626 check: a cwd reached through a leaked fd would be outside our root.
+  char buf[4096];
+  if (::getcwd(buf, sizeof(buf)) == nullptr) throw_errno("process.cwd: getcwd");
+  if (buf[0] != '/') fail("process.cwd: {} is outside the container", cwd);
+}
+
+void wait_for_start(const InitConfig& c) {
+  char b;
+  ssize_t n;
+  do {
+    n = ::read(c.exec_fifo_fd, &b, 1);
+  } while (n < 0 && errno == EINTR);
+  if (n != 1) _exit(1);  // the runtime gave up on us
+}
+
+[[noreturn]] void init_main(const InitConfig& c) {
+  const oci::Spec& s = *c.spec;
+  const oci::Process& p = *s.process;
+  for (int fd : c.close_fds) ::close(fd);
+  reset_signals();
+  if (c.wait_for_maps) wait_for_maps(c);
+  if (::chdir(c.bundle.c_str()) != 0) throw_errno("chdir to bundle " + c.bundle);
+  set_oom_score_adj(p);
+  join_session_keyring(c);
+  setup_rootfs(c);
+  set_names(s);
+  linux_::apply_rlimits(p.rlimits);
+  ::umask(p.user.umask.value_or(022));
+
+  // Create the working directory as the container's root, before the user switch.
+  {
+    Fd root(::open("/", O_PATH | O_DIRECTORY | O_CLOEXEC));
+    Fd cwd = linux_::open_in_root(root.get(), p.cwd, Create::Dir);
+    if (!cwd) throw_errno("process.cwd: " + p.cwd);
+  }
+
+  // seccomp needs no_new_privs or CAP_SYS_ADMIN. Without either at the end, the filter goes in
+  // now, while we still hold every capability, and so also covers the setup that follows.
+  const auto caps = p.capabilities.value_or(oci::Capabilities{});
+  bool seccomp_last = p.no_new_privileges || has_cap(caps.effective, CAP_SYS_ADMIN);
+  if (c.seccomp && !seccomp_last) linux_::load_seccomp(*c.seccomp);
+
+  switch_user(c, p);
+  if (p.no_new_privileges && ::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0)
+    throw_errno("process.noNewPrivileges: prctl");
+  change_dir(p.cwd);
+  std::vector<std::string> env = final_env(p);
+  std::string program = find_executable(p.args[0], path_from_env(env));
+
+  sync_send(c.sync_fd, SyncType::Ready);
+  wait_for_start(c);
+
+  if (c.seccomp && seccomp_last) linux_::load_seccomp(*c.seccomp);
+  // Nothing of the runtime beyond stdio reaches the program (the CVE-2024-21626 lesson).
+  sys::close_range(3, ~0U, CLOSE_RANGE_CLOEXEC);
+
+  std::vector<char*> argv, envp;
+  for (const auto& a : p.args) argv.push_back(const_cast<char*>(a.c_str()));
+  argv.push_back(nullptr);
+  for (const auto& e : env) envp.push_back(const_cast<char*>(e.c_str()));
+  envp.push_back(nullptr);
+  ::execve(program.c_str(), argv.data(), envp.data());
+  throw_errno("exec " + program);
+}
+
+}  // namespace
+
+void run_init(const InitConfig& c) noexcept {
+  std::string msg;
+  int code = 0;
+  try {
+    init_main(c);
+  } catch (const Error& e) {
+    msg = e.what();
+    code = e.code();
+  } catch (const std::exception& e) {
+    msg = e.what();
+  }
+  // After `create` returned nobody listens on the socket any more; the container's stderr is
+  // then the only place left to say why it failed.
+  if (!sync_send(c.sync_fd, SyncType::Error, code, msg)) {
+    std::string line = "sandbox: " + msg + "\n";
+    (void)!::write(STDERR_FILENO, line.data(), line.size());
+  }
+  _exit(code == ENOENT ? 127 : code == EACCES ? 126 : 1);
+}
+
+}  // namespace sandbox::process

@@ -1,0 +1,33 @@
+#pragma once
+// The container's init process: everything that happens inside the new namespaces between
+// clone and execve of the user's program. It is prepared entirely by the runtime (InitConfig),
+// reports errors over the sync socket, and never returns.
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "linux/seccomp.hpp"
+#include "oci/spec.hpp"
+
+namespace sandbox::process {
+
+struct InitConfig {
+  const oci::Spec* spec = nullptr;
+  std::string bundle;  // absolute; the init starts there so relative bind sources work
+  std::string rootfs;  // absolute host path of the rootfs
+  int sync_fd = -1;
+  int exec_fifo_fd = -1;     // read end (O_RDWR): one byte from `start` releases the init
+  std::vector<int> close_fds;  // runtime fds the init must not hold (the state lock, ...)
+  bool wait_for_maps = false;  // a new user namespace whose maps the runtime writes
+  bool in_user_namespace = false;
+  bool can_mknod = false;
+  bool setgroups_denied = false;
+  bool no_pivot = false;
+  bool no_new_keyring = false;
+  bool unified_cgroups = false;
+  std::optional<linux_::SeccompProgram> seccomp;
+};
+
+[[noreturn]] void run_init(const InitConfig& c) noexcept;
+
+}  // namespace sandbox::process

@@ -1,0 +1,83 @@
+#include "process/spawn.hpp"
+
+#include <sys/socket.h>
+#include <sys/wait.h>
+
+#include <csignal>
+
+#include "process/sync.hpp"
+#include "sys/error.hpp"
+#include "sys/log.hpp"
+#include "sys/syscalls.hpp"
+
+namespace sandbox::process {
+namespace {
+
+std::string describe_exit(int status) {
+  if (WIFEXITED(status)) return fmt::format("exit status {}", WEXITSTATUS(status));
+  if (WIFSIGNALED(status)) return fmt::format("killed by signal {}", WTERMSIG(status));
+  return "unknown status";
+}
+
+}  // namespace
+
+void kill_and_reap(pid_t pid, int pidfd) {
+  if (pidfd >= 0)
+    sys::pidfd_send_signal(pidfd, SIGKILL);
+  else
+    ::kill(pid, SIGKILL);
+  while (::waitpid(pid, nullptr, 0) < 0 && errno == EINTR) {
+  }
+}
+
+Spawned spawn_init(SpawnPlan& plan) {
+  int sv[2];
+  if (::socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) != 0)
+    throw_errno("socketpair");
+  Fd ours(sv[0]), theirs(sv[1]);
+  plan.init.sync_fd = theirs.get();
+  plan.init.close_fds.push_back(ours.get());
+  plan.init.wait_for_maps = plan.id_maps.has_value();
+
+  int pidfd = -1;
+  sys::CloneArgs args;
+  args.flags = plan.clone_flags | CLONE_PIDFD;
+  args.pidfd = reinterpret_cast<uint64_t>(&pidfd);
+  args.exit_signal = SIGCHLD;
+  pid_t pid = sys::clone3(args);
+  if (pid < 0) {
+    int err = errno;
+    if (err == EPERM || err == EACCES || err == ENOSPC || err == EUSERS)
+      throw_errno("clone (create namespaces)", err);
+    throw_errno("clone", err);
+  }
+  if (pid == 0) run_init(plan.init);
+
+  Spawned s;
+  s.pid = pid;
+  s.pidfd.reset(pidfd);
+  theirs.reset();
+  try {
+    if (plan.id_maps) {
+      log::debug("id maps: {}", plan.id_maps->description);
+      linux_::apply_id_maps(pid, *plan.id_maps);
+      if (!sync_send(ours.get(), SyncType::MapsWritten)) fail("container init died early");
+    }
+    SyncMessage m;
+    if (!sync_recv(ours.get(), m)) {
+      int status = 0;
+      ::waitpid(pid, &status, 0);
+      s.pid = 0;
+      fail("container init exited before it was ready ({})", describe_exit(status));
+    }
+    if (m.type == SyncType::Error) throw Error(m.text, m.err);
+    if (m.type != SyncType::Ready) fail("container init: unexpected message {}", int(m.type));
+  } catch (...) {
+    if (s.pid > 0) kill_and_reap(s.pid, s.pidfd.get());
+    throw;
+  }
+  s.sync = std::move(ours);
+  return s;
+}
+
+}  // namespace sandbox::process

@@ -1,0 +1,34 @@
+#pragma once
+// The runtime's side of starting a container init: clone3 into the new namespaces, write the id
+// maps from outside, and wait until the init reports that it is set up (or why it failed).
+#include <sys/types.h>
+
+#include <cstdint>
+#include <optional>
+
+#include "linux/idmap.hpp"
+#include "process/init.hpp"
+#include "sys/fd.hpp"
+
+namespace sandbox::process {
+
+struct SpawnPlan {
+  InitConfig init;               // sync_fd is filled in here
+  uint64_t clone_flags = 0;      // CLONE_NEW* for the namespaces to create
+  std::optional<linux_::IdMapPlan> id_maps;  // set when CLONE_NEWUSER is in clone_flags
+};
+
+struct Spawned {
+  pid_t pid = 0;
+  Fd pidfd;
+  Fd sync;  // stays open: EOF on it means the user program was exec'd
+};
+
+// Returns once the init waits for `start`. On failure the init is killed and reaped, and the
+// init's own error is thrown.
+Spawned spawn_init(SpawnPlan& plan);
+
+// Sends SIGKILL through the pidfd and reaps the child.
+void kill_and_reap(pid_t pid, int pidfd);
+
+}  // namespace sandbox::process

@@ -1,0 +1,181 @@
+// create: load and check config.json, plan namespaces and id maps, reserve the state
+// directory, clone the init, and record the state once the init waits for `start`.
+#include <fcntl.h>
+#include <limits.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cstdlib>
+
+#include "linux/idmap.hpp"
+#include "linux/mounts.hpp"
+#include "linux/seccomp.hpp"
+#include "linux/subid.hpp"
+#include "oci/parse.hpp"
+#include "process/spawn.hpp"
+#include "runtime/namespaces.hpp"
+#include "runtime/operations.hpp"
+#include "state/container.hpp"
+#include "state/id.hpp"
+#include "sys/clock.hpp"
+#include "sys/error.hpp"
+#include "sys/log.hpp"
+#include "sys/proc.hpp"
+
+namespace sandbox::runtime {
+namespace {
+
+std::string absolute_dir(const std::string& path, const char* what) {
+  char buf[PATH_MAX];
+  if (::realpath(path.c_str(), buf) == nullptr) throw_errno(fmt::format("{} {}", what, path));
+  struct stat st {};
+  if (::stat(buf, &st) != 0 || !S_ISDIR(st.st_mode))
+    fail("{} {}: not a directory", what, path);
+  return buf;
+}
+
+std::string rootfs_path(const oci::Spec& spec, const std::string& bundle) {
+  std::string p = spec.root.path[0] == '/' ? spec.root.path : bundle + "/" + spec.root.path;
+  try {
+    return absolute_dir(p, "rootfs");
+  } catch (const Error& e) {
+    throw Error(std::string("config.json: root.path: ") + e.what(), e.code());
+  }
+}
+
+void check_supported(const oci::Spec& spec) {
+  if (!spec.process) fail("config.json: process: required to create a container");
+  if (spec.process->terminal)
+    fail("config.json: process.terminal: terminals are not supported yet; set "
+         "\"terminal\": false (stdio is then passed through)");
+  if (!spec.linux.cgroups_path.empty())
+    log::debug("linux.cgroupsPath {}: cgroups are not managed yet; the container stays in "
+               "the caller's cgroup",
+               spec.linux.cgroups_path);
+}
+
+bool setgroups_already_denied() {
+  try {
+    return sys::read_file("/proc/self/setgroups").rfind("deny", 0) == 0;
+  } catch (const Error&) {
+    return false;
+  }
+}
+
+linux_::IdMapPlan plan_maps(const oci::Spec& spec, const NamespacePlan& ns) {
+  linux_::IdMapContext ctx;
+  ctx.euid = ::geteuid();
+  ctx.egid = ::getegid();
+  ctx.privileged = ctx.euid == 0;
+  ctx.helpers = linux_::find_id_map_helpers(&ctx.helpers_missing_why);
+  ctx.subuid = linux_::read_subuid(ctx.euid);
+  ctx.subgid = linux_::read_subgid(ctx.euid);
+  auto uid = spec.linux.uid_mappings;
+  auto gid = spec.linux.gid_mappings;
+  if (uid.empty() && gid.empty()) {
+    if (ctx.privileged && !ns.auto_user_namespace)
+      fail("config.json: linux.uidMappings: a new user namespace needs uidMappings and "
+           "gidMappings");
+    std::tie(uid, gid) = linux_::default_rootless_mappings(ctx);
+    if (!ctx.helpers)
+      log::debug("no id-map helpers ({}): mapping only uid {} and gid {}",
+                 ctx.helpers_missing_why, ctx.euid, ctx.egid);
+  }
+  return linux_::plan_id_maps(uid, gid, ctx);
+}
+
+// Removes the half-made state directory and kills the init when create fails midway, so a
+// failed create leaves nothing behind.
+struct CreateRollback {
+  const state::StateRoot* root = nullptr;
+  std::optional<state::ContainerDir>* dir = nullptr;
+  pid_t pid = 0;
+  int pidfd = -1;
+  bool armed = true;
+  ~CreateRollback() {
+    if (!armed) return;
+    if (pid > 0) process::kill_and_reap(pid, pidfd);
+    if (dir && *dir) {
+      try {
+        (*dir)->remove(*root);
+      } catch (const Error&) {
+      }
+    }
+  }
+};
+
+}  // namespace
+
+CreatedContainer create_container(const GlobalOptions& g, const CreateOptions& o) {
+  state::validate_id(o.id);
+  std::string bundle = absolute_dir(o.bundle, "bundle");
+  oci::Spec spec = oci::load_spec(bundle);
+  check_supported(spec);
+  std::string rootfs = rootfs_path(spec, bundle);
+
+  bool caller_is_root = ::geteuid() == 0;
+  NamespacePlan ns = plan_namespaces(spec.linux, caller_is_root);
+  std::optional<linux_::IdMapPlan> maps;
+  if (ns.new_user_namespace) maps = plan_maps(spec, ns);
+  std::optional<linux_::SeccompProgram> seccomp;
+  if (spec.linux.seccomp) {
+    seccomp = linux_::compile_seccomp(*spec.linux.seccomp);
+    for (const auto& name : seccomp->unknown_syscalls)
+      log::debug("seccomp: syscall {} is unknown here; its rule is skipped", name);
+  }
+
+  state::StateRoot root = state::StateRoot::open(g.root, state::StateRoot::Mode::Create);
+  std::optional<state::ContainerDir> dir = state::ContainerDir::create(root, o.id);
+  CreateRollback rollback{&root, &dir};
+
+  if (::mkfifoat(dir->fd(), state::kExecFifo, 0600) != 0) throw_errno("create exec fifo");
+  Fd fifo(::openat(dir->fd(), state::kExecFifo, O_RDWR | O_CLOEXEC));
+  if (!fifo) throw_errno("open exec fifo");
+
+  bool initial_userns = sys::in_initial_user_namespace();
+  process::SpawnPlan plan;
+  plan.clone_flags = ns.clone_flags;
+  plan.id_maps = maps;
+  auto& init = plan.init;
+  init.spec = &spec;
+  init.bundle = bundle;
+  init.rootfs = rootfs;
+  init.exec_fifo_fd = fifo.get();
+  init.close_fds = {dir->lock_fd(), root.fd()};
+  init.in_user_namespace = ns.new_user_namespace || !initial_userns;
+  init.can_mknod = caller_is_root && initial_userns && !ns.new_user_namespace;
+  init.setgroups_denied = maps ? maps->deny_setgroups : setgroups_already_denied();
+  init.no_pivot = o.no_pivot;
+  init.no_new_keyring = o.no_new_keyring;
+  init.unified_cgroups = linux_::host_has_unified_cgroups();
+  init.seccomp = std::move(seccomp);
+
+  join_namespaces(ns);
+  process::Spawned child = process::spawn_init(plan);
+  rollback.pid = child.pid;
+  rollback.pidfd = child.pidfd.get();
+
+  state::ContainerState st;
+  st.oci_version = spec.oci_version;
+  st.id = o.id;
+  st.pid = child.pid;
+  auto start_time = sys::process_start_time(child.pid);
+  if (!start_time) fail("container init {} vanished", child.pid);
+  st.pid_start_time = *start_time;
+  st.bundle = bundle;
+  st.rootfs = rootfs;
+  st.created = sys::rfc3339_now();
+  st.owner = ::geteuid();
+  st.annotations = spec.annotations;
+  dir->save(st);
+  if (!o.pid_file.empty()) write_pid_file(o.pid_file, child.pid);
+
+  rollback.armed = false;
+  CreatedContainer c;
+  c.pid = child.pid;
+  c.pidfd = std::move(child.pidfd);
+  c.sync = std::move(child.sync);
+  return c;
+}
+
+}  // namespace sandbox::runtime

@@ -1,0 +1,35 @@
+// delete: remove a stopped container's state; --force (and a `created` container, as in
+// runc) kills what is left first.
+#include <csignal>
+
+#include "runtime/operations.hpp"
+#include "runtime/signal_processes.hpp"
+#include "state/container.hpp"
+#include "sys/error.hpp"
+#include "sys/log.hpp"
+
+namespace sandbox::runtime {
+
+void delete_container(const GlobalOptions& g, const std::string& id, bool force) {
+  auto root = open_existing_root(g);
+  auto dir = state::ContainerDir::open_if_exists(root, id);
+  if (!dir) {
+    if (force) return;  // engines delete --force what may already be gone
+    fail("container \"{}\" does not exist", id);
+  }
+  auto st = dir->load();
+  auto status = dir->status(st);
+  if (status == state::Status::Running && !force)
+    fail("cannot delete container \"{}\": it is not stopped (status: running); stop it first "
+         "or use --force",
+         id);
+  if (status == state::Status::Created || status == state::Status::Running) {
+    signal_all(st->pid, st->pid_start_time, SIGKILL);
+    if (!wait_gone(st->pid, st->pid_start_time, 10000))
+      fail("cannot delete container \"{}\": its init {} did not die after SIGKILL", id, st->pid);
+  }
+  dir->remove(root);
+  log::debug("deleted container {}", id);
+}
+
+}  // namespace sandbox::runtime

@@ -1,0 +1,66 @@
+#include "runtime/namespaces.hpp"
+
+#include <fcntl.h>
+#include <linux/nsfs.h>
+#include <sched.h>
+#include <sys/ioctl.h>
+
+#include "sys/error.hpp"
+#include "sys/syscalls.hpp"
+
+namespace sandbox::runtime {
+
+int clone_flag(oci::NamespaceType t) {
+  switch (t) {
+    case oci::NamespaceType::User: return CLONE_NEWUSER;
+    case oci::NamespaceType::Mount: return CLONE_NEWNS;
+    case oci::NamespaceType::Pid: return CLONE_NEWPID;
+    case oci::NamespaceType::Uts: return CLONE_NEWUTS;
+    case oci::NamespaceType::Ipc: return CLONE_NEWIPC;
+    case oci::NamespaceType::Network: return CLONE_NEWNET;
+    case oci::NamespaceType::Cgroup: return CLONE_NEWCGROUP;
+  }
+  return 0;
+}
+
+NamespacePlan plan_namespaces(const oci::Linux& linux, bool caller_is_root) {
+  NamespacePlan plan;
+  std::vector<NamespaceToJoin> user_join;
+  for (size_t i = 0; i < linux.namespaces.size(); i++) {
+    const auto& ns = linux.namespaces[i];
+    std::string where = fmt::format("config.json: linux.namespaces[{}]", i);
+    if (ns.path.empty()) {
+      plan.clone_flags |= static_cast<uint64_t>(clone_flag(ns.type));
+      continue;
+    }
+    if (ns.type == oci::NamespaceType::Mount)
+      fail("{}.path: joining an existing mount namespace is not supported yet", where);
+    Fd fd(::open(ns.path.c_str(), O_RDONLY | O_CLOEXEC));
+    if (!fd) throw_errno(where + ".path: open " + ns.path);
+    int type = ::ioctl(fd.get(), NS_GET_NSTYPE);
+    if (type < 0) fail("{}.path: {} is not a namespace", where, ns.path);
+    if (type != clone_flag(ns.type))
+      fail("{}.path: {} is not a {} namespace", where, ns.path, oci::namespace_name(ns.type));
+    auto& list = ns.type == oci::NamespaceType::User ? user_join : plan.join;
+    list.push_back({ns.type, std::move(fd)});
+  }
+  plan.new_user_namespace = plan.clone_flags & CLONE_NEWUSER;
+  // As crun does: a user who is not root gets a user namespace even when config.json has none,
+  // since nothing else can be done without privileges.
+  if (!caller_is_root && !linux.has_namespace(oci::NamespaceType::User)) {
+    plan.clone_flags |= CLONE_NEWUSER;
+    plan.new_user_namespace = plan.auto_user_namespace = true;
+  }
+  for (auto& j : user_join) plan.join.push_back(std::move(j));
+  return plan;
+}
+
+void join_namespaces(NamespacePlan& plan) {
+  for (auto& j : plan.join) {
+    if (::setns(j.fd.get(), clone_flag(j.type)) != 0)
+      throw_errno(fmt::format("join {} namespace", oci::namespace_name(j.type)));
+    j.fd.reset();
+  }
+}
+
+}  // namespace sandbox::runtime

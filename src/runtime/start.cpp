@@ -1,0 +1,32 @@
+// start: release the init that `create` left waiting on exec.fifo.
+#include <fcntl.h>
+#include <unistd.h>
+
+#include "runtime/operations.hpp"
+#include "state/container.hpp"
+#include "sys/error.hpp"
+
+namespace sandbox::runtime {
+
+void start_container(const GlobalOptions& g, const std::string& id) {
+  auto root = open_existing_root(g);
+  auto dir = state::ContainerDir::open(root, id);
+  auto st = dir.load();
+  auto status = dir.status(st);
+  if (status != state::Status::Created)
+    fail("cannot start container \"{}\": not in created state (status: {})", id,
+         state::status_name(status));
+  // The init holds the fifo's read end. Opening without blocking fails with ENXIO when no
+  // reader is left, i.e. the init died since the status check.
+  Fd fifo(::openat(dir.fd(), state::kExecFifo, O_WRONLY | O_NONBLOCK | O_CLOEXEC));
+  if (!fifo) {
+    if (errno == ENXIO) fail("cannot start container \"{}\": container not running", id);
+    throw_errno("cannot start container \"" + id + "\": open exec fifo");
+  }
+  char go = '0';
+  if (::write(fifo.get(), &go, 1) != 1) throw_errno("cannot start container \"" + id + "\"");
+  // Without the fifo the container counts as running.
+  ::unlinkat(dir.fd(), state::kExecFifo, 0);
+}
+
+}  // namespace sandbox::runtime

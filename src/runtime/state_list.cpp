@@ -1,0 +1,48 @@
+// state and list: the OCI state document of one container, or of all of them.
+#include <pwd.h>
+
+#include "runtime/operations.hpp"
+#include "state/container.hpp"
+#include "sys/error.hpp"
+
+namespace sandbox::runtime {
+namespace {
+
+std::string owner_name(uid_t uid) {
+  struct passwd pw {};
+  struct passwd* res = nullptr;
+  char buf[4096];
+  if (::getpwuid_r(uid, &pw, buf, sizeof(buf), &res) == 0 && res) return res->pw_name;
+  return "#" + std::to_string(uid);
+}
+
+}  // namespace
+
+nlohmann::json container_state(const GlobalOptions& g, const std::string& id) {
+  auto root = open_existing_root(g);
+  auto dir = state::ContainerDir::open(root, id);
+  auto st = dir.load();
+  auto status = dir.status(st);
+  return state::oci_state_json(st.value_or(state::ContainerState{}), status, id);
+}
+
+std::vector<ListEntry> list_containers(const GlobalOptions& g) {
+  auto mode = g.root_given ? state::StateRoot::Mode::MustExist
+                           : state::StateRoot::Mode::MayBeMissing;
+  auto root = state::StateRoot::open(g.root, mode);
+  std::vector<ListEntry> out;
+  for (const auto& id : root.ids()) {
+    auto dir = state::ContainerDir::open_if_exists(root, id);
+    if (!dir) continue;  // deleted while we listed
+    auto st = dir->load();
+    auto status = dir->status(st);
+    ListEntry e;
+    e.state = state::oci_state_json(st.value_or(state::ContainerState{}), status, id);
+    e.owner = owner_name(st ? st->owner : ::geteuid());
+    e.state["owner"] = e.owner;
+    out.push_back(std::move(e));
+  }
+  return out;
+}
+
+}  // namespace sandbox::runtime

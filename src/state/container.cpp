@@ -1,0 +1,171 @@
+#include "state/container.hpp"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "state/id.hpp"
+#include "sys/error.hpp"
+#include "sys/proc.hpp"
+
+namespace sandbox::state {
+namespace {
+
+constexpr const char* kStateFile = "state.json";
+
+Fd open_dir(int rootfd, const std::string& id) {
+  return Fd(::openat(rootfd, id.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+}
+
+void lock(const Fd& fd, const std::string& id) {
+  while (::flock(fd.get(), LOCK_EX) != 0) {
+    if (errno != EINTR) throw_errno("container \"" + id + "\": lock");
+  }
+}
+
+std::string read_at(int dirfd, const char* name) {
+  Fd fd(::openat(dirfd, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW));
+  if (!fd) return {};
+  std::string out;
+  char buf[4096];
+  ssize_t n;
+  while ((n = ::read(fd.get(), buf, sizeof(buf))) > 0) out.append(buf, static_cast<size_t>(n));
+  return out;
+}
+
+}  // namespace
+
+const char* status_name(Status s) {
+  switch (s) {
+    case Status::Creating: return "creating";
+    case Status::Created: return "created";
+    case Status::Running: return "running";
+    case Status::Stopped: return "stopped";
+  }
+  return "unknown";
+}
+
+ContainerDir ContainerDir::create(const StateRoot& root, const std::string& id) {
+  validate_id(id);
+  if (::mkdirat(root.fd(), id.c_str(), 0700) != 0) {
+    if (errno == EEXIST) fail("container \"{}\" already exists", id);
+    throw_errno("state root " + root.path() + ": mkdir " + id);
+  }
+  ContainerDir d;
+  d.id_ = id;
+  d.fd_ = open_dir(root.fd(), id);
+  if (!d.fd_) throw_errno("state root " + root.path() + ": open " + id);
+  lock(d.fd_, id);
+  return d;
+}
+
+std::optional<ContainerDir> ContainerDir::open_if_exists(const StateRoot& root,
+                                                         const std::string& id) {
+  validate_id(id);
+  if (!root.valid()) return std::nullopt;
+  ContainerDir d;
+  d.id_ = id;
+  d.fd_ = open_dir(root.fd(), id);
+  if (!d.fd_) {
+    if (errno == ENOENT) return std::nullopt;
+    throw_errno("container \"" + id + "\"");
+  }
+  lock(d.fd_, id);
+  // A concurrent delete may have removed it while we waited for the lock.
+  struct stat st {};
+  if (::fstat(d.fd_.get(), &st) != 0 || st.st_nlink == 0) return std::nullopt;
+  return d;
+}
+
+ContainerDir ContainerDir::open(const StateRoot& root, const std::string& id) {
+  auto d = open_if_exists(root, id);
+  if (!d) fail("container \"{}\" does not exist", id);
+  return std::move(*d);
+}
+
+std::optional<ContainerState> ContainerDir::load() const {
+  std::string text = read_at(fd_.get(), kStateFile);
+  if (text.empty()) return std::nullopt;
+  auto j = nlohmann::json::parse(text, nullptr, false);
+  if (j.is_discarded() || !j.is_object()) fail("container \"{}\": state.json is corrupt", id_);
+  ContainerState st;
+  st.oci_version = j.value("ociVersion", "");
+  st.id = j.value("id", id_);
+  st.pid = j.value("pid", 0);
+  st.pid_start_time = j.value("pidStartTime", uint64_t{0});
+  st.bundle = j.value("bundle", "");
+  st.rootfs = j.value("rootfs", "");
+  st.created = j.value("created", "");
+  st.owner = j.value("owner", 0u);
+  if (j.contains("annotations") && j["annotations"].is_object())
+    st.annotations = j["annotations"].get<std::map<std::string, std::string>>();
+  return st;
+}
+
+void ContainerDir::save(const ContainerState& st) const {
+  nlohmann::json j = {{"ociVersion", st.oci_version}, {"id", st.id},
+                      {"pid", st.pid},                {"pidStartTime", st.pid_start_time},
+                      {"bundle", st.bundle},          {"rootfs", st.rootfs},
+                      {"created", st.created},        {"owner", st.owner},
+                      {"annotations", st.annotations}};
+  std::string text = j.dump();
+  // write + rename: a reader sees the old state or the new one, never half of one. No fsync:
+  // the state describes processes, which do not survive a crash either.
+  const char* tmp = ".state.json.tmp";
+  Fd fd(::openat(fd_.get(), tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600));
+  if (!fd) throw_errno("container \"" + id_ + "\": write state");
+  if (::write(fd.get(), text.data(), text.size()) != static_cast<ssize_t>(text.size()))
+    throw_errno("container \"" + id_ + "\": write state");
+  fd.reset();
+  if (::renameat(fd_.get(), tmp, fd_.get(), kStateFile) != 0)
+    throw_errno("container \"" + id_ + "\": write state");
+}
+
+bool ContainerDir::has_exec_fifo() const {
+  struct stat st {};
+  return ::fstatat(fd_.get(), kExecFifo, &st, AT_SYMLINK_NOFOLLOW) == 0;
+}
+
+Status ContainerDir::status(const std::optional<ContainerState>& st) const {
+  if (!st) return Status::Stopped;  // we hold the lock, so no create is in progress
+  if (!sys::process_is(st->pid, st->pid_start_time)) return Status::Stopped;
+  return has_exec_fifo() ? Status::Created : Status::Running;
+}
+
+void ContainerDir::remove(const StateRoot& root) {
+  // The directory holds only flat files that we wrote.
+  int dup = ::openat(fd_.get(), ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dup >= 0) {
+    if (DIR* d = ::fdopendir(dup)) {
+      while (dirent* e = ::readdir(d)) {
+        std::string name = e->d_name;
+        if (name == "." || name == "..") continue;
+        ::unlinkat(fd_.get(), name.c_str(), 0);
+      }
+      ::closedir(d);
+    } else {
+      ::close(dup);
+    }
+  }
+  if (::unlinkat(root.fd(), id_.c_str(), AT_REMOVEDIR) != 0 && errno != ENOENT)
+    throw_errno("container \"" + id_ + "\": remove state directory");
+  fd_.reset();
+}
+
+nlohmann::json oci_state_json(const ContainerState& st, Status status, const std::string& id) {
+  bool alive = status == Status::Created || status == Status::Running;
+  nlohmann::json j = {{"ociVersion", st.oci_version},
+                      {"id", id},
+                      {"pid", alive ? st.pid : 0},
+                      {"status", status_name(status)},
+                      {"bundle", st.bundle},
+                      {"rootfs", st.rootfs},
+                      {"created", st.created},
+                      {"owner", ""}};
+  if (!st.annotations.empty()) j["annotations"] = st.annotations;
+  return j;
+}
+
+}  // namespace sandbox::state

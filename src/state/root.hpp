@@ -1,0 +1,39 @@
+#pragma once
+// The state root (`--root`): one directory per container below it. It may live in
+// world-writable /tmp, so it is opened once as a directory fd and checked: not a symlink, owned
+// by us, writable by nobody else. Every later access is relative to that fd.
+#include <sys/types.h>
+
+#include <string>
+#include <vector>
+
+#include "sys/fd.hpp"
+
+namespace sandbox::state {
+
+// runc's defaults, with our name: /run/sandbox for root; $XDG_RUNTIME_DIR/sandbox for others
+// when that directory exists and is ours; else /tmp/sandbox-<uid>.
+std::string default_root(uid_t euid, const char* xdg_runtime_dir);
+
+class StateRoot {
+ public:
+  enum class Mode {
+    Create,        // create/run: make it (0700) when missing
+    MustExist,     // an explicit --root for list: a missing one is an error
+    MayBeMissing,  // a missing root simply holds no containers
+  };
+  // Returns an invalid root (valid() == false) only for Mode::MayBeMissing when it is missing.
+  static StateRoot open(const std::string& path, Mode mode);
+
+  bool valid() const { return fd_.valid(); }
+  int fd() const { return fd_.get(); }
+  const std::string& path() const { return path_; }
+  // The ids of the container directories below the root, sorted.
+  std::vector<std::string> ids() const;
+
+ private:
+  Fd fd_;
+  std::string path_;
+};
+
+}  // namespace sandbox::state

@@ -1,0 +1,93 @@
+#include "sys/proc.hpp"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cstring>
+
+#include "sys/error.hpp"
+#include "sys/fd.hpp"
+
+namespace sandbox::sys {
+namespace {
+
+// Reads /proc/PID/stat and returns the fields after the command name, which may contain
+// spaces and parentheses: everything after the LAST ')' is the rest of the fields.
+std::optional<std::string> stat_tail(pid_t pid) {
+  std::string path = "/proc/" + std::to_string(pid) + "/stat";
+  Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (!fd) return std::nullopt;
+  char buf[1024];
+  ssize_t n = ::read(fd.get(), buf, sizeof(buf) - 1);
+  if (n <= 0) return std::nullopt;
+  std::string s(buf, static_cast<size_t>(n));
+  auto close = s.rfind(')');
+  if (close == std::string::npos || close + 2 >= s.size()) return std::nullopt;
+  return s.substr(close + 2);  // starts at field 3 (state)
+}
+
+}  // namespace
+
+std::optional<uint64_t> process_start_time(pid_t pid) {
+  auto tail = stat_tail(pid);
+  if (!tail) return std::nullopt;
+  // Field 3 is at index 0 of the tail, so field 22 is at index 19.
+  size_t pos = 0;
+  for (int i = 0; i < 19; i++) {
+    pos = tail->find(' ', pos);
+    if (pos == std::string::npos) return std::nullopt;
+    pos++;
+  }
+  return std::strtoull(tail->c_str() + pos, nullptr, 10);
+}
+
+bool process_is(pid_t pid, uint64_t start_time) {
+  if (pid <= 0) return false;
+  auto tail = stat_tail(pid);
+  if (!tail || tail->empty()) return false;
+  char state = (*tail)[0];
+  if (state == 'Z' || state == 'X') return false;
+  auto st = process_start_time(pid);
+  return st && *st == start_time;
+}
+
+bool in_initial_user_namespace() {
+  try {
+    std::string map = read_file("/proc/self/uid_map");
+    unsigned long a = 1, b = 1, c = 0;
+    if (std::sscanf(map.c_str(), "%lu %lu %lu", &a, &b, &c) != 3) return false;
+    return a == 0 && b == 0 && c == 4294967295UL;
+  } catch (const Error&) {
+    return true;  // no /proc: assume the common case
+  }
+}
+
+std::string read_file(const std::string& path) {
+  Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (!fd) throw_errno("open " + path);
+  std::string out;
+  char buf[4096];
+  for (;;) {
+    ssize_t n = ::read(fd.get(), buf, sizeof(buf));
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) throw_errno("read " + path);
+    if (n == 0) break;
+    out.append(buf, static_cast<size_t>(n));
+  }
+  return out;
+}
+
+int write_file_at(int dirfd, const std::string& path, const std::string& data) {
+  Fd fd(::openat(dirfd, path.c_str(), O_WRONLY | O_CLOEXEC));
+  if (!fd) return errno;
+  ssize_t n = ::write(fd.get(), data.data(), data.size());
+  if (n < 0) return errno;
+  if (static_cast<size_t>(n) != data.size()) return EIO;
+  return 0;
+}
+
+int write_file(const std::string& path, const std::string& data) {
+  return write_file_at(AT_FDCWD, path, data);
+}
+
+}  // namespace sandbox::sys

@@ -1,0 +1,24 @@
+#pragma once
+// Facts read from /proc about processes and about ourselves.
+#include <sys/types.h>
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+namespace sandbox::sys {
+
+// Field 22 of /proc/PID/stat (clock ticks since boot): with the pid it names one process
+// for its whole life, so a reused pid is never taken for the container init.
+std::optional<uint64_t> process_start_time(pid_t pid);
+// True when PID is alive, not a zombie, and started at `start_time`.
+bool process_is(pid_t pid, uint64_t start_time);
+// True when this process is in the initial user namespace (uid_map is the identity).
+bool in_initial_user_namespace();
+// Reads a small file whole; throws sandbox::Error on failure.
+std::string read_file(const std::string& path);
+// Writes a small file whole (no O_CREAT); returns 0 or an errno.
+int write_file(const std::string& path, const std::string& data);
+int write_file_at(int dirfd, const std::string& path, const std::string& data);
+
+}  // namespace sandbox::sys
