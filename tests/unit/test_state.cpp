@@ -1,0 +1,147 @@
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <filesystem>
+
+#include "state/container.hpp"
+#include "state/id.hpp"
+#include "state/root.hpp"
+#include "sys/error.hpp"
+#include "sys/proc.hpp"
+
+namespace fs = std::filesystem;
+using namespace sandbox;
+using state::ContainerDir;
+using state::StateRoot;
+
+namespace {
+
+class StateStore : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    char tmpl[] = "/tmp/state-test.XXXXXX";
+    base_ = ::mkdtemp(tmpl);
+  }
+  void TearDown() override { fs::remove_all(base_); }
+  fs::path base_;
+};
+
+}  // namespace
+
+TEST(StateId, AcceptsRuncIds) {
+  EXPECT_NO_THROW(state::validate_id("box1"));
+  EXPECT_NO_THROW(state::validate_id("a.b_c+d-e"));
+}
+
+TEST(StateId, RejectsPathsAndSpecials) {
+  for (const char* bad : {"", ".", "..", "a/b", "../x", "a b", "a\nb"}) {
+    try {
+      state::validate_id(bad);
+      ADD_FAILURE() << "accepted " << bad;
+    } catch (const Error& e) {
+      EXPECT_NE(std::string(e.what()).find("invalid container id"), std::string::npos);
+    }
+  }
+}
+
+TEST(StateDefaultRoot, PerUser) {
+  EXPECT_EQ(state::default_root(0, "/run/user/0"), "/run/sandbox");
+  EXPECT_EQ(state::default_root(12345, nullptr), "/tmp/sandbox-12345");
+  EXPECT_EQ(state::default_root(12345, "/nonexistent-xdg"), "/tmp/sandbox-12345");
+  // An XDG_RUNTIME_DIR that is ours is used.
+  char tmpl[] = "/tmp/xdg-test.XXXXXX";
+  std::string xdg = ::mkdtemp(tmpl);
+  EXPECT_EQ(state::default_root(::geteuid(), xdg.c_str()), xdg + "/sandbox");
+  fs::remove_all(xdg);
+}
+
+TEST_F(StateStore, RootIsCreatedPrivate) {
+  auto root = StateRoot::open((base_ / "a/b/root").string(), StateRoot::Mode::Create);
+  ASSERT_TRUE(root.valid());
+  struct stat st {};
+  ASSERT_EQ(::stat((base_ / "a/b/root").c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 07777, 0700u);
+}
+
+TEST_F(StateStore, SymlinkRootIsRefused) {
+  fs::create_directory(base_ / "real");
+  fs::create_directory_symlink(base_ / "real", base_ / "link");
+  try {
+    StateRoot::open((base_ / "link").string(), StateRoot::Mode::Create);
+    FAIL() << "a symlinked root was accepted";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("symlink"), std::string::npos) << e.what();
+  }
+}
+
+TEST_F(StateStore, WorldWritableRootIsRefused) {
+  fs::create_directory(base_ / "open");
+  ::chmod((base_ / "open").c_str(), 0777);
+  EXPECT_THROW(StateRoot::open((base_ / "open").string(), StateRoot::Mode::Create), Error);
+}
+
+TEST_F(StateStore, MissingRootModes) {
+  auto p = (base_ / "missing").string();
+  EXPECT_FALSE(StateRoot::open(p, StateRoot::Mode::MayBeMissing).valid());
+  EXPECT_THROW(StateRoot::open(p, StateRoot::Mode::MustExist), Error);
+  EXPECT_FALSE(fs::exists(p));
+}
+
+TEST_F(StateStore, CreateSaveLoadRemove) {
+  auto root = StateRoot::open((base_ / "root").string(), StateRoot::Mode::Create);
+  {
+    auto dir = ContainerDir::create(root, "c1");
+    EXPECT_FALSE(dir.load().has_value());
+    state::ContainerState st;
+    st.id = "c1";
+    st.pid = ::getpid();
+    st.pid_start_time = *sys::process_start_time(::getpid());
+    st.bundle = "/b";
+    st.annotations = {{"k", "v"}};
+    dir.save(st);
+    auto back = dir.load();
+    ASSERT_TRUE(back);
+    EXPECT_EQ(back->pid, ::getpid());
+    EXPECT_EQ(back->bundle, "/b");
+    EXPECT_EQ(back->annotations.at("k"), "v");
+    EXPECT_EQ(dir.status(back), state::Status::Running);
+    EXPECT_EQ(root.ids(), std::vector<std::string>{"c1"});
+  }
+  try {
+    ContainerDir::create(root, "c1");
+    FAIL() << "an id in use was accepted";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("already exists"), std::string::npos);
+  }
+  auto dir = ContainerDir::open(root, "c1");
+  dir.remove(root);
+  EXPECT_FALSE(fs::exists(base_ / "root/c1"));
+  EXPECT_FALSE(ContainerDir::open_if_exists(root, "c1").has_value());
+}
+
+TEST_F(StateStore, ReusedPidIsStopped) {
+  auto root = StateRoot::open((base_ / "root").string(), StateRoot::Mode::Create);
+  auto dir = ContainerDir::create(root, "c2");
+  state::ContainerState st;
+  st.pid = ::getpid();
+  st.pid_start_time = *sys::process_start_time(::getpid()) + 1;  // another process's life
+  dir.save(st);
+  EXPECT_EQ(dir.status(dir.load()), state::Status::Stopped);
+}
+
+TEST_F(StateStore, OciStateJson) {
+  state::ContainerState st;
+  st.oci_version = "1.2.0";
+  st.pid = 42;
+  st.bundle = "/b";
+  st.rootfs = "/b/rootfs";
+  st.created = "2026-11-22T00:00:00.000000000Z";
+  auto running = state::oci_state_json(st, state::Status::Running, "x");
+  EXPECT_EQ(running["status"], "running");
+  EXPECT_EQ(running["pid"], 42);
+  EXPECT_EQ(running["id"], "x");
+  auto stopped = state::oci_state_json(st, state::Status::Stopped, "x");
+  EXPECT_EQ(stopped["pid"], 0);  // runc reports 0 for a stopped container
+  EXPECT_FALSE(stopped.contains("annotations"));
+}
