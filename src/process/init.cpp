@@ -140,24 +140,27 @@ void setup_rootfs(const InitConfig& c) {
     linux_::create_dev_links(rootfd.get(), has_mount_at(s, "/dev/pts", true));
 
   write_sysctls(s);
-  Fd dev_null;
-  if (!s.linux.masked_paths.empty()) dev_null.reset(linux_::open_verified_dev_null());
-
-  pivot_into(c, rootfd.get());
-
-  Fd newroot(::open("/", O_PATH | O_DIRECTORY | O_CLOEXEC));
-  if (!newroot) throw_errno("open /");
-  linux_::mask_paths(newroot.get(), s.linux.masked_paths, dev_null.get());
-  linux_::make_readonly(newroot.get(), s.linux.readonly_paths);
+  // Masks and read-only binds go in before pivot_root, through the rootfs fd: /dev/null is
+  // then still the host's (verified) node, and every path is resolved inside the rootfs.
+  if (!s.linux.masked_paths.empty()) {
+    Fd dev_null(linux_::open_verified_dev_null());
+    linux_::mask_paths(rootfd.get(), s.linux.masked_paths, dev_null.get());
+  }
+  linux_::make_readonly(rootfd.get(), s.linux.readonly_paths);
+  // The working directory is made by the container's root while the rootfs is writable.
+  if (!linux_::open_in_root(rootfd.get(), s.process->cwd, Create::Dir))
+    throw_errno("process.cwd: " + s.process->cwd);
   if (s.root.readonly) {
     linux_::MountOptions ro;
     ro.attr_set = MOUNT_ATTR_RDONLY;
     try {
-      linux_::set_mount_attrs(newroot.get(), ro);
+      linux_::set_mount_attrs(rootfd.get(), ro);
     } catch (const Error& e) {
       throw Error(std::string("root.readonly: ") + e.what(), e.code());
     }
   }
+
+  pivot_into(c, rootfd.get());
   apply_rootfs_propagation(s.linux.rootfs_propagation);
 }
 
@@ -255,13 +258,6 @@ void wait_for_start(const InitConfig& c) {
   set_names(s);
   linux_::apply_rlimits(p.rlimits);
   ::umask(p.user.umask.value_or(022));
-
-  // Create the working directory as the container's root, before the user switch.
-  {
-    Fd root(::open("/", O_PATH | O_DIRECTORY | O_CLOEXEC));
-    Fd cwd = linux_::open_in_root(root.get(), p.cwd, Create::Dir);
-    if (!cwd) throw_errno("process.cwd: " + p.cwd);
-  }
 
   // seccomp needs no_new_privs or CAP_SYS_ADMIN. Without either at the end, the filter goes in
   // now, while we still hold every capability, and so also covers the setup that follows.

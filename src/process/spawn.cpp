@@ -59,7 +59,7 @@ Spawned spawn_init(SpawnPlan& plan) {
   theirs.reset();
   try {
     if (plan.id_maps) {
-      log::debug("id maps: {}", plan.id_maps->description);
+      log::debug("{}", plan.id_maps->description);
       linux_::apply_id_maps(pid, *plan.id_maps);
       if (!sync_send(ours.get(), SyncType::MapsWritten)) fail("container init died early");
     }

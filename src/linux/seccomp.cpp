@@ -1,0 +1,252 @@
+#include "linux/seccomp.hpp"
+
+#include <linux/seccomp.h>
+#include <seccomp.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <memory>
+#include <optional>
+
+#include "sys/error.hpp"
+#include "sys/fd.hpp"
+
+namespace sandbox::linux_ {
+namespace {
+
+using FilterCtx = std::unique_ptr<void, void (*)(scmp_filter_ctx)>;
+
+// The kernel refuses classic BPF programs longer than this (BPF_MAXINSNS).
+constexpr size_t kMaxInstructions = 4096;
+
+// seccomp(2) has 16 bits of return data (SECCOMP_RET_DATA) for an errno or a tracer's value.
+constexpr uint32_t kMaxReturnData = 0xffff;
+
+[[noreturn]] void config_error(const std::string& field, const std::string& what) {
+  fail("config.json: {}: {}", field, what);
+}
+
+// The libseccomp value of a known action name, with DATA as its errno or tracer value.
+std::optional<uint32_t> action_value(const std::string& action, uint32_t data) {
+  if (action == "SCMP_ACT_KILL" || action == "SCMP_ACT_KILL_THREAD") return SCMP_ACT_KILL_THREAD;
+  if (action == "SCMP_ACT_KILL_PROCESS") return SCMP_ACT_KILL_PROCESS;
+  if (action == "SCMP_ACT_TRAP") return SCMP_ACT_TRAP;
+  if (action == "SCMP_ACT_ERRNO") return SCMP_ACT_ERRNO(data);
+  if (action == "SCMP_ACT_TRACE") return SCMP_ACT_TRACE(data);
+  if (action == "SCMP_ACT_ALLOW") return SCMP_ACT_ALLOW;
+  if (action == "SCMP_ACT_LOG") return SCMP_ACT_LOG;
+  return std::nullopt;
+}
+
+// The action's value for libseccomp. ERRNO and TRACE carry errnoRet (EPERM when absent); the
+// spec requires an error when errnoRet is given to an action that cannot carry it.
+uint32_t parse_action(const std::string& action, std::optional<uint32_t> errno_ret,
+                      const std::string& action_field, const std::string& errno_field) {
+  // NOTIFY needs a listener socket and an agent protocol (listenerPath); refuse it rather than
+  // load a filter whose notifications nobody would answer.
+  if (action == "SCMP_ACT_NOTIFY")
+    config_error(action_field, "SCMP_ACT_NOTIFY is not supported yet");
+  uint32_t data = errno_ret.value_or(EPERM);
+  auto value = action_value(action, data & kMaxReturnData);
+  if (!value) config_error(action_field, fmt::format("unknown action \"{}\"", action));
+  bool takes_errno = action == "SCMP_ACT_ERRNO" || action == "SCMP_ACT_TRACE";
+  if (errno_ret && !takes_errno) {
+    config_error(
+        errno_field,
+        fmt::format("only SCMP_ACT_ERRNO and SCMP_ACT_TRACE take an errno, not {}", action));
+  }
+  if (data > kMaxReturnData) {
+    config_error(errno_field, fmt::format("{} is out of range (at most {})", data, kMaxReturnData));
+  }
+  return *value;
+}
+
+struct ArchName {
+  const char* name;
+  uint32_t token;
+};
+
+// The architecture names of the runtime spec that this libseccomp build knows.
+constexpr ArchName kArches[] = {
+    {"SCMP_ARCH_X86", SCMP_ARCH_X86},
+    {"SCMP_ARCH_X86_64", SCMP_ARCH_X86_64},
+    {"SCMP_ARCH_X32", SCMP_ARCH_X32},
+    {"SCMP_ARCH_ARM", SCMP_ARCH_ARM},
+    {"SCMP_ARCH_AARCH64", SCMP_ARCH_AARCH64},
+    {"SCMP_ARCH_MIPS", SCMP_ARCH_MIPS},
+    {"SCMP_ARCH_MIPS64", SCMP_ARCH_MIPS64},
+    {"SCMP_ARCH_MIPS64N32", SCMP_ARCH_MIPS64N32},
+    {"SCMP_ARCH_MIPSEL", SCMP_ARCH_MIPSEL},
+    {"SCMP_ARCH_MIPSEL64", SCMP_ARCH_MIPSEL64},
+    {"SCMP_ARCH_MIPSEL64N32", SCMP_ARCH_MIPSEL64N32},
+    {"SCMP_ARCH_PPC", SCMP_ARCH_PPC},
+    {"SCMP_ARCH_PPC64", SCMP_ARCH_PPC64},
+    {"SCMP_ARCH_PPC64LE", SCMP_ARCH_PPC64LE},
+    {"SCMP_ARCH_S390", SCMP_ARCH_S390},
+    {"SCMP_ARCH_S390X", SCMP_ARCH_S390X},
+    {"SCMP_ARCH_PARISC", SCMP_ARCH_PARISC},
+    {"SCMP_ARCH_PARISC64", SCMP_ARCH_PARISC64},
+    {"SCMP_ARCH_RISCV64", SCMP_ARCH_RISCV64},
+#ifdef SCMP_ARCH_LOONGARCH64
+    {"SCMP_ARCH_LOONGARCH64", SCMP_ARCH_LOONGARCH64},
+#endif
+#ifdef SCMP_ARCH_M68K
+    {"SCMP_ARCH_M68K", SCMP_ARCH_M68K},
+#endif
+#ifdef SCMP_ARCH_SH
+    {"SCMP_ARCH_SH", SCMP_ARCH_SH},
+#endif
+#ifdef SCMP_ARCH_SHEB
+    {"SCMP_ARCH_SHEB", SCMP_ARCH_SHEB},
+#endif
+};
+
+uint32_t parse_arch(const std::string& name, const std::string& field) {
+  for (const auto& a : kArches)
+    if (name == a.name) return a.token;
+  config_error(field, fmt::format("unknown architecture \"{}\"", name));
+}
+
+scmp_compare parse_op(const std::string& op, const std::string& field) {
+  if (op == "SCMP_CMP_NE") return SCMP_CMP_NE;
+  if (op == "SCMP_CMP_LT") return SCMP_CMP_LT;
+  if (op == "SCMP_CMP_LE") return SCMP_CMP_LE;
+  if (op == "SCMP_CMP_EQ") return SCMP_CMP_EQ;
+  if (op == "SCMP_CMP_GE") return SCMP_CMP_GE;
+  if (op == "SCMP_CMP_GT") return SCMP_CMP_GT;
+  if (op == "SCMP_CMP_MASKED_EQ") return SCMP_CMP_MASKED_EQ;
+  config_error(field, fmt::format("unknown operator \"{}\"", op));
+}
+
+using Conditions = std::vector<scmp_arg_cmp>;
+
+// The condition sets of one syscalls[] entry; each set becomes one libseccomp rule. Conditions
+// on different arguments must all hold (one rule). Several conditions on the same argument are
+// read as alternatives, as runc does for profiles like Docker's, so then every arg is a rule of
+// its own (a single rule could never match two different values of one argument).
+std::vector<Conditions> rule_conditions(const oci::SeccompSyscall& sc, const std::string& field) {
+  Conditions all;
+  bool repeated_index = false;
+  for (size_t j = 0; j < sc.args.size(); j++) {
+    const auto& arg = sc.args[j];
+    std::string arg_field = fmt::format("{}.args[{}]", field, j);
+    if (arg.index > 5)
+      config_error(arg_field + ".index", "must be 0..5 (a syscall has 6 arguments)");
+    scmp_compare op = parse_op(arg.op, arg_field + ".op");
+    for (const auto& prev : all)
+      if (prev.arg == arg.index) repeated_index = true;
+    all.push_back(scmp_arg_cmp{arg.index, op, arg.value, arg.value_two});
+  }
+  if (!repeated_index) return {all};
+  std::vector<Conditions> each;
+  for (const auto& c : all) each.push_back(Conditions{c});
+  return each;
+}
+
+void add_unknown(SeccompProgram& p, const std::string& name) {
+  if (std::find(p.unknown_syscalls.begin(), p.unknown_syscalls.end(), name) ==
+      p.unknown_syscalls.end())
+    p.unknown_syscalls.push_back(name);
+}
+
+void add_rules(scmp_filter_ctx ctx, const oci::SeccompSyscall& sc, size_t i,
+               uint32_t default_action, SeccompProgram& p) {
+  std::string field = fmt::format("linux.seccomp.syscalls[{}]", i);
+  uint32_t action = parse_action(sc.action, sc.errno_ret, field + ".action", field + ".errnoRet");
+  std::vector<Conditions> rules = rule_conditions(sc, field);
+  // libseccomp refuses a rule that repeats the default action; it would change nothing anyway.
+  if (action == default_action) return;
+  for (const auto& name : sc.names) {
+    int nr = seccomp_syscall_resolve_name(name.c_str());
+    if (nr == __NR_SCMP_ERROR) {
+      add_unknown(p, name);
+      continue;
+    }
+    for (const auto& conds : rules) {
+      int rc = seccomp_rule_add_array(ctx, action, nr, static_cast<unsigned>(conds.size()),
+                                      conds.empty() ? nullptr : conds.data());
+      if (rc < 0) {
+        config_error(field, fmt::format("add rule for \"{}\": {}", name, errno_text(-rc)));
+      }
+    }
+  }
+}
+
+void add_arches(scmp_filter_ctx ctx, const std::vector<std::string>& arches) {
+  for (size_t i = 0; i < arches.size(); i++) {
+    std::string field = fmt::format("linux.seccomp.architectures[{}]", i);
+    int rc = seccomp_arch_add(ctx, parse_arch(arches[i], field));
+    // The native architecture is in every new filter already.
+    if (rc < 0 && rc != -EEXIST) {
+      config_error(field, fmt::format("add {}: {}", arches[i], errno_text(-rc)));
+    }
+  }
+}
+
+std::vector<struct sock_filter> read_program(int fd) {
+  if (::lseek(fd, 0, SEEK_SET) < 0) throw_errno("seccomp: rewind exported filter");
+  std::string bytes;
+  char buf[4096];
+  for (;;) {
+    ssize_t n = ::read(fd, buf, sizeof(buf));
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) throw_errno("seccomp: read exported filter");
+    if (n == 0) break;
+    bytes.append(buf, static_cast<size_t>(n));
+  }
+  if (bytes.empty() || bytes.size() % sizeof(struct sock_filter) != 0) {
+    fail("seccomp: exported filter has a bad size ({} bytes)", bytes.size());
+  }
+  std::vector<struct sock_filter> filter(bytes.size() / sizeof(struct sock_filter));
+  std::copy(bytes.begin(), bytes.end(), reinterpret_cast<char*>(filter.data()));
+  return filter;
+}
+
+// seccomp_export_bpf writes to an fd; a memfd keeps the program off any filesystem.
+std::vector<struct sock_filter> export_program(scmp_filter_ctx ctx) {
+  Fd fd(::memfd_create("sandbox-seccomp", MFD_CLOEXEC));
+  if (!fd) throw_errno("seccomp: memfd_create");
+  int rc = seccomp_export_bpf(ctx, fd.get());
+  if (rc < 0) fail("seccomp: export filter: {}", errno_text(-rc));
+  auto filter = read_program(fd.get());
+  if (filter.size() > kMaxInstructions) {
+    fail("config.json: linux.seccomp: the filter has {} instructions, the kernel allows {}",
+         filter.size(), kMaxInstructions);
+  }
+  return filter;
+}
+
+}  // namespace
+
+SeccompProgram compile_seccomp(const oci::Seccomp& s) {
+  uint32_t default_action =
+      parse_action(s.default_action, s.default_errno_ret, "linux.seccomp.defaultAction",
+                   "linux.seccomp.defaultErrnoRet");
+  FilterCtx ctx(seccomp_init(default_action), seccomp_release);
+  if (!ctx) fail("seccomp: cannot create a filter for default action {}", s.default_action);
+  // The runtime decides about no_new_privs itself (process.noNewPrivileges); libseccomp must not
+  // set it behind our back. Only matters for seccomp_load, but keeps the context honest.
+  int rc = seccomp_attr_set(ctx.get(), SCMP_FLTATR_CTL_NNP, 0);
+  if (rc < 0) fail("seccomp: clear the no_new_privs attribute: {}", errno_text(-rc));
+  add_arches(ctx.get(), s.architectures);
+
+  SeccompProgram p;
+  for (size_t i = 0; i < s.syscalls.size(); i++)
+    add_rules(ctx.get(), s.syscalls[i], i, default_action, p);
+  p.filter = export_program(ctx.get());
+  return p;
+}
+
+void load_seccomp(const SeccompProgram& p) {
+  struct sock_fprog prog {};
+  prog.len = static_cast<unsigned short>(p.filter.size());
+  prog.filter = const_cast<struct sock_filter*>(p.filter.data());
+  if (::syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &prog) != 0) {
+    throw_errno("seccomp: load filter");
+  }
+}
+
+}  // namespace sandbox::linux_

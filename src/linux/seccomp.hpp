@@ -1,0 +1,29 @@
+#pragma once
+// linux.seccomp: compiled to classic BPF with libseccomp in the runtime (before clone), loaded
+// with a bare seccomp(2) in the container init. The child never calls libseccomp, so no
+// allocation or library state is needed after fork, and the filter is the last thing installed.
+#include <linux/filter.h>
+
+#include <string>
+#include <vector>
+
+#include "oci/spec.hpp"
+
+namespace sandbox::linux_ {
+
+struct SeccompProgram {
+  std::vector<struct sock_filter> filter;     // the BPF program, ready for seccomp(2)
+  std::vector<std::string> unknown_syscalls;  // names libseccomp does not know, skipped (once each)
+};
+
+// Translates linux.seccomp into BPF. Each rule's args become libseccomp conditions; the spec's
+// `value` and `valueTwo` are libseccomp's datum_a and datum_b, so for SCMP_CMP_MASKED_EQ `value`
+// is the mask and `valueTwo` the value the masked argument must equal: (arg & value) == valueTwo.
+// Throws sandbox::Error naming the config.json field at fault.
+SeccompProgram compile_seccomp(const oci::Seccomp& s);
+
+// Installs the program in the calling thread with seccomp(SECCOMP_SET_MODE_FILTER). The caller
+// must hold CAP_SYS_ADMIN in its user namespace or have set PR_SET_NO_NEW_PRIVS.
+void load_seccomp(const SeccompProgram& p);
+
+}  // namespace sandbox::linux_

@@ -1,0 +1,23 @@
+#pragma once
+// Reading config.json into oci::Spec. Every type is checked and every value validated up front,
+// so the rest of sandbox works on typed, sane values; a field sandbox cannot honour yet is
+// refused, never silently ignored. Each error is one line naming the JSON path:
+//   config.json: linux.uidMappings[0].size: must be greater than 0
+#include <nlohmann/json.hpp>
+
+#include <string>
+
+#include "oci/spec.hpp"
+
+namespace sandbox::oci {
+
+// Parses and validates a config.json document. Unknown keys are ignored (forward compatibility);
+// JSON null counts as absent. Throws sandbox::Error "config.json: <json path>: <what is wrong>".
+Spec parse_spec(const nlohmann::json& config);
+
+// Reads <bundle_dir>/config.json and parses it. Throws sandbox::Error
+// "config.json: open <absolute path>: <errno text>" when it cannot be read and
+// "config.json: not valid JSON: <parser detail>" when it is not JSON.
+Spec load_spec(const std::string& bundle_dir);
+
+}  // namespace sandbox::oci

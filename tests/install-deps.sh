@@ -1,0 +1,81 @@
+#!/usr/bin/env bash
+# Package and test-user set-up shared by tests/setup.sh and install.sh.
+# Source it (it defines functions) or run it (it installs the packages and the test user).
+# Idempotent: apt is skipped when every package is already installed.
+
+# Everything the build, the unit tests and the integration suites use.
+SANDBOX_PACKAGES=(
+  cmake make g++ pkg-config git
+  nlohmann-json3-dev libcli11-dev libseccomp-dev libcap-dev libfmt-dev libgtest-dev libgmock-dev
+  uidmap busybox-static bats jq procps util-linux coreutils passwd
+)
+
+# install_packages: apt-get update once and install what is missing.
+install_packages() {
+  local missing=() p
+  for p in "${SANDBOX_PACKAGES[@]}"; do
+    if [ "$(dpkg-query -W -f='${db:Status-Abbrev}' "$p" 2>/dev/null)" != "ii " ]; then
+      missing+=("$p")
+    fi
+  done
+  if [ "${#missing[@]}" -eq 0 ]; then
+    echo "install-deps: all packages already installed"
+  else
+    echo "install-deps: installing ${missing[*]}"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -q
+    apt-get install -y -q --no-install-recommends "${missing[@]}" </dev/null
+  fi
+  # newuidmap/newgidmap map subordinate ranges for unprivileged users: they must be setuid root.
+  local helper
+  for helper in /usr/bin/newuidmap /usr/bin/newgidmap; do
+    if [ ! -u "$helper" ] || [ "$(stat -c %u "$helper")" != 0 ]; then
+      chown root:root "$helper"
+      chmod 4755 "$helper"
+      echo "install-deps: made $helper setuid root"
+    fi
+  done
+}
+
+# The first id after every range already handed out in /etc/subuid and /etc/subgid (>= 100000).
+_next_free_subid() {
+  awk -F: 'BEGIN { n = 100000 } NF >= 3 && $2 + $3 > n { n = $2 + $3 } END { print n }' \
+    /etc/subuid /etc/subgid 2>/dev/null
+}
+
+# ensure_user NAME: an unprivileged user with a home and a 65536-id range in /etc/subuid and
+# /etc/subgid (useradd -m gives one; add one when it is missing).
+ensure_user() {
+  local user=$1 start
+  if ! id -u "$user" >/dev/null 2>&1; then
+    useradd -m -s /bin/bash "$user"
+    echo "install-deps: created user $user"
+  fi
+  touch /etc/subuid /etc/subgid
+  if ! grep -q "^$user:" /etc/subuid; then
+    start=$(_next_free_subid)
+    usermod --add-subuids "$start-$((start + 65535))" "$user"
+    echo "install-deps: granted $user subordinate uids $start-$((start + 65535))"
+  fi
+  if ! grep -q "^$user:" /etc/subgid; then
+    start=$(_next_free_subid)
+    usermod --add-subgids "$start-$((start + 65535))" "$user"
+    echo "install-deps: granted $user subordinate gids $start-$((start + 65535))"
+  fi
+  # Unprivileged user namespaces are what rootless containers stand on.
+  if ! (cd / && setpriv --reuid="$user" --regid="$user" --init-groups --reset-env unshare -Ur true) \
+      >/dev/null 2>&1; then
+    echo "install-deps: WARNING: $user cannot create a user namespace (unshare -Ur);" \
+         "rootless containers will not work" >&2
+  fi
+}
+
+if [ "${BASH_SOURCE[0]}" = "$0" ]; then
+  set -euo pipefail
+  if [ "$(id -u)" != 0 ]; then
+    echo "install-deps.sh: run me as root (sudo $0)" >&2
+    exit 1
+  fi
+  install_packages
+  ensure_user "${SANDBOX_TEST_USER:-sbtest}"
+fi

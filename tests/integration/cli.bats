@@ -1,0 +1,121 @@
+#!/usr/bin/env bats
+# The command line itself: --version, --help, global flags, --log/--log-format.
+
+load helpers
+
+@test "--version prints the name and version, the commit and the spec version" {
+  run "$SANDBOX" --version
+  expect_status 0
+  [ "${#lines[@]}" -eq 3 ] || { show_output; false; }
+  [[ "${lines[0]}" =~ ^sandbox\ version\ [0-9]+\.[0-9]+\.[0-9]+ ]] || { show_output; false; }
+  [[ "${lines[1]}" =~ ^commit:\ .+ ]] || { show_output; false; }
+  expect_eq "spec line" "spec: 1.2.0" "${lines[2]}"
+}
+
+@test "--help works for the runtime and every command" {
+  run "$SANDBOX" --help
+  expect_status 0
+  expect_contains "Usage" create start run state list kill delete spec
+  local cmd
+  for cmd in spec create start run state list kill delete; do
+    run "$SANDBOX" "$cmd" --help
+    expect_status 0
+    expect_contains "Usage"
+  done
+}
+
+@test "--help lists each command's flags" {
+  run "$SANDBOX" create --help
+  expect_contains --bundle --pid-file --no-pivot --no-new-keyring
+  run "$SANDBOX" run --help
+  expect_contains --bundle --detach --pid-file --keep --no-subreaper
+  run "$SANDBOX" list --help
+  expect_contains --format --quiet
+  run "$SANDBOX" kill --help
+  expect_contains --all
+  run "$SANDBOX" delete --help
+  expect_contains --force
+  run "$SANDBOX" spec --help
+  expect_contains --bundle --rootless
+  run "$SANDBOX" --help
+  expect_contains --root --log --log-format --debug --systemd-cgroup --rootless --cgroup-manager
+}
+
+@test "an unknown command or flag fails" {
+  run sb frobnicate
+  [ "$status" -ne 0 ] || { show_output; false; }
+  run sb list --frobnicate
+  [ "$status" -ne 0 ] || { show_output; false; }
+  run sb --log-format xml list
+  [ "$status" -ne 0 ] || { show_output; false; }
+}
+
+@test "the global flags engines pass are accepted" {
+  run sb --debug list
+  expect_status 0
+  run sb --systemd-cgroup list
+  expect_status 0
+  local v
+  for v in true false auto; do
+    run sb --rootless "$v" list
+    expect_status 0
+    run sb "--rootless=$v" list
+    expect_status 0
+  done
+  for v in cgroupfs disabled; do
+    run sb --cgroup-manager "$v" list
+    expect_status 0
+  done
+  run sb --log "$TEST_DIR/log.json" --log-format=json list
+  expect_status 0
+}
+
+@test "--log FILE --log-format json: one JSON error record, and the error on stderr" {
+  local log=$TEST_DIR/log.json
+  run --separate-stderr sb --log "$log" --log-format json state missing-id
+  expect_status 1
+  [[ "$stderr" == *"does not exist"* ]] || { show_output; false; }
+  [ -f "$log" ] || { echo "no log file"; false; }
+  [ "$(wc -l <"$log")" -eq 1 ] || { echo "log:"; cat "$log"; false; }
+  jq -e 'type == "object" and .level == "error" and (.msg | contains("does not exist"))' "$log" ||
+    { cat "$log"; false; }
+  local t
+  t=$(jq -r .time "$log")
+  [[ "$t" =~ $RFC3339_RE ]] || { echo "time is not RFC3339: $t"; false; }
+}
+
+@test "--log appends: one record per failing command" {
+  local log=$TEST_DIR/log.json
+  run sb --log "$log" --log-format json state missing-1
+  expect_status 1
+  run sb --log "$log" --log-format json delete missing-2
+  expect_status 1
+  [ "$(wc -l <"$log")" -eq 2 ] || { cat "$log"; false; }
+  jq -se 'length == 2 and all(.level == "error") and (.[1].msg | contains("missing-2"))' "$log" ||
+    { cat "$log"; false; }
+}
+
+@test "--log FILE --log-format text writes level=error" {
+  local log=$TEST_DIR/log.txt
+  run --separate-stderr sb --log "$log" --log-format text state missing-id
+  expect_status 1
+  [[ "$stderr" == *"does not exist"* ]] || { show_output; false; }
+  grep -q 'level=error' "$log" || { cat "$log"; false; }
+  grep -q 'does not exist' "$log" || { cat "$log"; false; }
+}
+
+@test "without --log the error goes to stderr, nothing to stdout" {
+  run --separate-stderr sb state missing-id
+  expect_status 1
+  [ -z "$output" ] || { show_output; false; }
+  [[ "$stderr" == *"does not exist"* ]] || { show_output; false; }
+}
+
+@test "a successful command writes no error record" {
+  local log=$TEST_DIR/log.json
+  run sb --log "$log" --log-format json list
+  expect_status 0
+  if [ -s "$log" ]; then
+    if jq -e 'select(.level == "error")' "$log" >/dev/null; then cat "$log"; false; fi
+  fi
+}

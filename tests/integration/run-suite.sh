@@ -1,0 +1,136 @@
+#!/usr/bin/env bash
+# Run one integration suite against a built sandbox binary.
+#
+#   tests/integration/run-suite.sh <rootless|root> <sandbox-binary> <suite.bats>
+#
+# Run as root (ctest does, through tests/run.sh). It stages everything the suite needs in a
+# world-readable directory under /tmp, so the source and build trees may live where the test
+# user cannot read them (e.g. under /root): a copy of the binary, the suites and helpers, and
+# a busybox-static rootfs. Then it runs bats on the suite, as root (mode root) or as the
+# unprivileged test user `sbtest` (mode rootless; tests/setup.sh creates it), with a clean
+# environment: SANDBOX, ROOTFS and SANDBOX_IT_TMP point into the staging directory, HOME is
+# the user's, XDG_RUNTIME_DIR is unset. Afterwards it removes the staging directory (as root,
+# so files that a container wrote as a subordinate id go too).
+set -euo pipefail
+
+usage() {
+  echo "usage: $0 <rootless|root> <sandbox-binary> <suite.bats>" >&2
+  exit 2
+}
+[ $# -eq 3 ] || usage
+mode=$1
+binary=$2
+suite=$3
+test_user=${SANDBOX_TEST_USER:-sbtest}
+
+case "$mode" in
+  root | rootless) ;;
+  *) usage ;;
+esac
+if [ "$(id -u)" != 0 ]; then
+  echo "run-suite.sh: run me as root (it drops to $test_user for the rootless mode)" >&2
+  exit 1
+fi
+[ -x "$binary" ] || { echo "run-suite.sh: $binary: not an executable" >&2; exit 1; }
+[ -f "$suite" ] || { echo "run-suite.sh: $suite: no such suite" >&2; exit 1; }
+command -v bats >/dev/null || { echo "run-suite.sh: bats is missing; run tests/setup.sh" >&2; exit 1; }
+[ -x /bin/busybox ] || { echo "run-suite.sh: /bin/busybox is missing; run tests/setup.sh" >&2; exit 1; }
+if [ "$mode" = rootless ] && ! id -u "$test_user" >/dev/null 2>&1; then
+  echo "run-suite.sh: user $test_user does not exist; run tests/setup.sh" >&2
+  exit 1
+fi
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+suite_name=$(basename "$suite")
+
+stage=$(mktemp -d /tmp/sandbox-it.XXXXXX)
+cleanup() {
+  local rc=$?
+  # A runtime bug could leave a mount on the host below the staging directory: detach those
+  # first, and never let rm cross into another file system.
+  local m
+  while read -r m; do
+    umount -l "$m" 2>/dev/null || true
+  done < <(findmnt -rn -o TARGET | grep -F "$stage/" | sort -r)
+  rm -rf --one-file-system "$stage" || true
+  exit "$rc"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+chmod 755 "$stage"
+
+# The binary, the suite and the helpers, readable by everyone.
+install -m 755 "$binary" "$stage/sandbox"
+mkdir -m 755 "$stage/suites"
+install -m 644 "$here"/*.bash "$stage/suites/"
+install -m 644 "$suite" "$stage/suites/$suite_name"
+
+# A busybox-static rootfs: the binary, one relative symlink per applet in /bin (made from the
+# host side), the usual top-level directories, and root plus a user 1000 in passwd/group.
+rootfs=$stage/rootfs
+mkdir -p "$rootfs"/{bin,sbin,usr/bin,usr/sbin,proc,sys,dev,etc,root,home/user,mnt,run,var}
+mkdir -m 1777 "$rootfs/tmp"
+install -m 755 /bin/busybox "$rootfs/bin/busybox"
+for applet in $(/bin/busybox --list); do
+  [ "$applet" = busybox ] || ln -sf busybox "$rootfs/bin/$applet"
+done
+cat >"$rootfs/etc/passwd" <<'PASSWD'
+root:x:0:0:root:/root:/bin/sh
+user:x:1000:1000:user:/home/user:/bin/sh
+nobody:x:65534:65534:nobody:/nonexistent:/bin/false
+PASSWD
+cat >"$rootfs/etc/group" <<'GROUP'
+root:x:0:
+user:x:1000:
+extra:x:2000:
+nogroup:x:65534:
+GROUP
+chmod 755 "$rootfs/root"
+chmod -R a+rX "$rootfs/etc"
+
+# Scratch space for the per-test directories (bundles, state roots), owned by whoever runs
+# the tests; bats keeps its own temporary files there too.
+mkdir -m 755 "$stage/tmp"
+runner=root
+if [ "$mode" = rootless ]; then
+  runner=$test_user
+  chown "$test_user:" "$stage/tmp"
+fi
+runner_home=$(getent passwd "$runner" | cut -d: -f6)
+
+# A state root owned by someone other than the runner, which sandbox must refuse:
+# the test user's for root, root's for the test user.
+mkdir -m 755 "$stage/foreign-root"
+if [ "$mode" = root ] && id -u "$test_user" >/dev/null 2>&1; then
+  chown "$test_user:" "$stage/foreign-root"
+  chmod 700 "$stage/foreign-root"
+fi
+
+env_vars=(
+  PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
+  HOME="$runner_home"
+  USER="$runner"
+  LOGNAME="$runner"
+  LANG=C.UTF-8
+  TMPDIR="$stage/tmp"
+  SANDBOX="$stage/sandbox"
+  ROOTFS="$rootfs"
+  SANDBOX_IT_TMP="$stage/tmp"
+  FOREIGN_ROOT="$stage/foreign-root"
+  SANDBOX_IT_MODE="$mode"
+  SANDBOX_TEST_USER="$test_user"
+)
+bats_cmd=(bats --tap --timing --print-output-on-failure "$stage/suites/$suite_name")
+
+echo "# suite $suite_name, mode $mode, as $runner, staged in $stage"
+cd "$stage"
+set +e
+if [ "$mode" = root ]; then
+  env -i "${env_vars[@]}" "${bats_cmd[@]}" </dev/null
+else
+  setpriv --reuid="$test_user" --regid="$test_user" --init-groups --reset-env \
+    env -i "${env_vars[@]}" "${bats_cmd[@]}" </dev/null
+fi
+rc=$?
+set -e
+exit "$rc"

@@ -1,0 +1,213 @@
+#!/usr/bin/env bats
+# Capabilities, noNewPrivileges, seccomp, a read-only root, masked and read-only paths.
+
+load helpers
+
+setup() {
+  common_setup
+  make_bundle
+}
+
+# set_caps CAP...: the same set as bounding, effective, permitted (and no ambient/inheritable).
+set_caps() {
+  set_config '.process.capabilities = {"bounding": $c, "effective": $c, "permitted": $c}' \
+    --argjson c "$(json_array "$@")"
+}
+
+cap_line() { printf '%s\n' "${lines[@]}" | awk -v k="$1:" '$1 == k { print $2 }'; }
+
+@test "capabilities: the template's set is what CapEff shows" {
+  # CAP_KILL (5), CAP_NET_BIND_SERVICE (10), CAP_AUDIT_WRITE (29): 0x20000420.
+  expect_eq "template effective set" '["CAP_AUDIT_WRITE","CAP_KILL","CAP_NET_BIND_SERVICE"]' \
+    "$(jq -c '.process.capabilities.effective | sort' config.json)"
+  run_in c1 grep Cap /proc/self/status
+  expect_status 0
+  expect_eq CapEff 0000000020000420 "$(cap_line CapEff)"
+  expect_eq CapPrm 0000000020000420 "$(cap_line CapPrm)"
+  expect_eq CapBnd 0000000020000420 "$(cap_line CapBnd)"
+}
+
+@test "capabilities: another configured set" {
+  # CAP_CHOWN (0), CAP_DAC_OVERRIDE (1), CAP_SETUID (7), CAP_SYS_ADMIN (21): 0x200083.
+  set_caps CAP_CHOWN CAP_DAC_OVERRIDE CAP_SETUID CAP_SYS_ADMIN
+  run_in c1 grep Cap /proc/self/status
+  expect_status 0
+  expect_eq CapEff 0000000000200083 "$(cap_line CapEff)"
+  expect_eq CapBnd 0000000000200083 "$(cap_line CapBnd)"
+}
+
+@test "capabilities: an empty set" {
+  set_caps
+  run_in c1 grep Cap /proc/self/status
+  expect_status 0
+  expect_eq CapEff 0000000000000000 "$(cap_line CapEff)"
+  expect_eq CapBnd 0000000000000000 "$(cap_line CapBnd)"
+}
+
+@test "capabilities are enforced: without CAP_DAC_OVERRIDE root cannot read a 0000 file" {
+  set_config '.root.readonly = false'
+  printf secret >"$BUNDLE/rootfs/locked"
+  chmod 0000 "$BUNDLE/rootfs/locked"
+  set_caps CAP_DAC_OVERRIDE
+  run_in c1 cat /locked
+  expect_status 0
+  expect_output secret
+  set_caps CAP_KILL
+  run_in c1 cat /locked
+  [ "$status" -ne 0 ] || { show_output; false; }
+  expect_contains "Permission denied"
+}
+
+@test "noNewPrivileges shows as NoNewPrivs" {
+  set_config '.process.noNewPrivileges = true'
+  run_in c1 grep NoNewPrivs /proc/self/status
+  expect_status 0
+  expect_eq NoNewPrivs 1 "$(awk '{ print $2 }' <<<"$output")"
+  set_config '.process.noNewPrivileges = false'
+  run_in c1 grep NoNewPrivs /proc/self/status
+  expect_status 0
+  expect_eq NoNewPrivs 0 "$(awk '{ print $2 }' <<<"$output")"
+}
+
+@test "seccomp: an errno rule is observed" {
+  set_config '.root.readonly = false'
+  run_in c1 sh -c 'mkdir /tmp/x && echo made; grep Seccomp: /proc/self/status'
+  expect_status 0
+  expect_contains made
+  expect_eq "Seccomp without a profile" 0 "$(awk '$1 == "Seccomp:" { print $2 }' <<<"$output")"
+
+  set_config '.linux.seccomp = {"defaultAction": "SCMP_ACT_ALLOW",
+    "syscalls": [{"names": ["mkdir", "mkdirat"], "action": "SCMP_ACT_ERRNO", "errnoRet": 1}]}'
+  run_in c2 sh -c 'grep Seccomp: /proc/self/status; mkdir /tmp/y'
+  expect_status 1
+  expect_contains "Operation not permitted"
+  expect_eq "Seccomp with a profile" 2 "$(awk '$1 == "Seccomp:" { print $2 }' <<<"$output")"
+  [ ! -e "$BUNDLE/rootfs/tmp/y" ]
+}
+
+@test "seccomp: errnoRet picks the errno" {
+  set_config '.root.readonly = false'
+  set_config '.linux.seccomp = {"defaultAction": "SCMP_ACT_ALLOW", "architectures": ["SCMP_ARCH_X86_64"],
+    "syscalls": [{"names": ["mkdir", "mkdirat"], "action": "SCMP_ACT_ERRNO", "errnoRet": 13}]}'
+  run_in c1 mkdir /tmp/x
+  expect_status 1
+  expect_contains "Permission denied"
+  # Other syscalls are allowed.
+  run_in c2 sh -c 'touch /tmp/file && echo touched'
+  expect_status 0
+  expect_output touched
+}
+
+@test "seccomp: a rule with an argument condition" {
+  # kill(pid, SIGUSR1) is refused; kill(pid, 0) is not.
+  set_config '.linux.seccomp = {"defaultAction": "SCMP_ACT_ALLOW",
+    "syscalls": [{"names": ["kill"], "action": "SCMP_ACT_ERRNO", "errnoRet": 1,
+                  "args": [{"index": 1, "value": 10, "op": "SCMP_CMP_EQ"}]}]}'
+  run_in c1 sh -c 'kill -0 $$ && echo signal-0-ok; kill -USR1 $$'
+  expect_status 1
+  expect_contains signal-0-ok "Operation not permitted"
+}
+
+@test "seccomp: an unknown syscall name or action is an error" {
+  set_args true
+  set_config '.linux.seccomp = {"defaultAction": "SCMP_ACT_NOPE", "syscalls": []}'
+  run sb run --bundle "$BUNDLE" c1
+  expect_status 1
+  expect_one_line
+  assert_no_leftovers c1
+}
+
+@test "a read-only root refuses writes" {
+  expect_eq "template root.readonly" true "$(jq -r .root.readonly config.json)"
+  run_in c1 touch /x
+  [ "$status" -ne 0 ] || { show_output; false; }
+  expect_contains "Read-only file system"
+  [ ! -e "$BUNDLE/rootfs/x" ]
+  run_in c2 sh -c 'grep -E "^[0-9]+ [0-9]+ [^ ]+ [^ ]+ / " /proc/self/mountinfo'
+  expect_status 0
+  local ro_re=' / ro[, ]'
+  [[ "$output" =~ $ro_re ]] || { show_output; false; }
+
+  set_config '.root.readonly = false'
+  run_in c3 touch /x
+  expect_status 0
+  [ -e "$BUNDLE/rootfs/x" ]
+}
+
+@test "a read-only root still has writable mounts on it (/dev, /dev/shm)" {
+  run_in c1 sh -c 'echo hi >/dev/shm/f && cat /dev/shm/f'
+  expect_status 0
+  expect_output hi
+}
+
+@test "masked paths are unreadable: files read empty, directories are empty" {
+  # /proc/kcore and friends may not exist on every kernel; /proc/version and /proc/sysvipc do.
+  set_config '.linux.maskedPaths = ["/proc/kcore", "/proc/keys", "/proc/timer_list", "/proc/version", "/proc/sysvipc", "/proc/acpi"]'
+  run_in c1 sh -c 'for p in /proc/kcore /proc/keys /proc/timer_list /proc/version; do
+      [ -e $p ] || continue; echo "$p: $(cat $p 2>/dev/null | wc -c)"; done
+    for d in /proc/sysvipc /proc/acpi; do [ -e $d ] && echo "$d: $(ls -A $d | wc -l)"; done; true'
+  expect_status 0
+  expect_contains "/proc/version: 0" "/proc/sysvipc: 0"
+  local line
+  for line in "${lines[@]}"; do
+    [[ "$line" == *": 0" ]] || { echo "not masked: $line"; show_output; false; }
+  done
+  # Their contents do not show.
+  run_in c2 sh -c 'cat /proc/version; echo; ls /proc/sysvipc'
+  expect_status 0
+  expect_not_contains "Linux version"
+  expect_not_contains shm
+}
+
+@test "without masking the same paths show their contents" {
+  set_config '.linux.maskedPaths = []'
+  run_in c1 sh -c 'cat /proc/version; ls /proc/sysvipc'
+  expect_status 0
+  expect_contains "Linux version" shm
+}
+
+@test "the template's masked paths are masked" {
+  local paths
+  paths=$(jq -r '.linux.maskedPaths // [] | .[]' config.json | xargs)
+  [ -n "$paths" ] || skip "the template masks nothing"
+  set_args sh -c 'for p in "$@"; do
+      if [ -d $p ]; then echo "$p: $(ls -A $p 2>/dev/null | wc -l)";
+      elif [ -e $p ]; then echo "$p: $(head -c 100 $p 2>/dev/null | wc -c)"; fi; done; true' sh $paths
+  run sb run --bundle "$BUNDLE" c1
+  expect_status 0
+  local line
+  for line in "${lines[@]}"; do
+    [[ "$line" == *": 0" ]] || { echo "not masked: $line"; show_output; false; }
+  done
+}
+
+# /proc/sys files a container's root may write even rootless: the sysctls of a network namespace
+# its user namespace owns.
+@test "read-only paths refuse writes (/proc/sys)" {
+  ensure_namespace network
+  set_config '.linux.readonlyPaths = ["/proc/sys", "/proc/sysrq-trigger"]'
+  run_in c1 sh -c 'echo 1 >/proc/sys/net/ipv4/ip_forward'
+  [ "$status" -ne 0 ] || { show_output; false; }
+  expect_contains "Read-only file system"
+  # Reading still works.
+  run_in c2 cat /proc/sys/kernel/hostname
+  expect_status 0
+  expect_output sandbox
+}
+
+@test "without readonlyPaths the same /proc/sys file is writable" {
+  ensure_namespace network
+  set_config '.linux.readonlyPaths = []'
+  add_caps CAP_NET_ADMIN # net sysctls are writable with CAP_NET_ADMIN over the namespace
+  run_in c1 sh -c 'echo 1 >/proc/sys/net/ipv4/ip_forward && cat /proc/sys/net/ipv4/ip_forward'
+  expect_status 0
+  expect_output 1
+}
+
+@test "the template's readonly paths include /proc/sys" {
+  ensure_namespace network
+  jq -e '.linux.readonlyPaths | index("/proc/sys")' config.json >/dev/null
+  run_in c1 sh -c 'echo 1 >/proc/sys/net/ipv4/ip_forward'
+  [ "$status" -ne 0 ] || { show_output; false; }
+  expect_contains "Read-only file system"
+}
