@@ -36,6 +36,13 @@ Fd resolve(int rootfd, const std::string& rel, int flags) {
   return Fd(sys::openat2(rootfd, p, static_cast<uint64_t>(flags | O_CLOEXEC), 0, kResolve));
 }
 
+// Creates NAME in PARENT: an empty file (for binds of files) or a directory. 0 or -1/errno.
+int make_entry(int parent, const std::string& name, bool as_file) {
+  if (!as_file) return ::mkdirat(parent, name.c_str(), 0755);
+  Fd f(::openat(parent, name.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644));
+  return f ? 0 : -1;
+}
+
 }  // namespace
 
 std::string clean_relative(std::string_view path) {
@@ -48,34 +55,47 @@ std::string clean_relative(std::string_view path) {
 }
 
 Fd open_in_root(int rootfd, std::string_view path, Create create) {
-  std::string rel = clean_relative(path);
-  Fd fd = resolve(rootfd, rel, O_PATH);
+  std::string want(path);
+  Fd fd = resolve(rootfd, clean_relative(want), O_PATH);
   if (fd || errno != ENOENT || create == Create::No) return fd;
 
   // Walk down, making what is missing. Each prefix is resolved afresh inside the root, so a
-  // component that is (or becomes) a symlink still cannot lead outside.
-  auto parts = components(path);
-  std::string prefix;
-  for (size_t i = 0; i < parts.size(); i++) {
-    std::string next = prefix.empty() ? std::string(parts[i]) : prefix + "/" + std::string(parts[i]);
-    Fd cur = resolve(rootfd, next, O_PATH);
-    if (!cur) {
-      if (errno != ENOENT) return Fd();
-      Fd parent = resolve(rootfd, prefix, O_PATH | O_DIRECTORY);
-      if (!parent) return Fd();
+  // component that is (or becomes) a symlink still cannot lead outside. A dangling symlink on
+  // the way ("/evil -> /no/such/dir") is followed by rewriting the path through its target,
+  // which is then created inside the root, as the kernel would have followed it.
+  for (int hops = 0; hops < 40; hops++) {
+    auto parts = components(want);
+    std::string prefix;
+    bool rewritten = false;
+    for (size_t i = 0; i < parts.size() && !rewritten; i++) {
       std::string name(parts[i]);
-      bool last = i + 1 == parts.size();
-      if (last && create == Create::File) {
-        Fd made(::openat(parent.get(), name.c_str(),
-                         O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644));
-        if (!made && errno != EEXIST) return Fd();
-      } else if (::mkdirat(parent.get(), name.c_str(), 0755) != 0 && errno != EEXIST) {
-        return Fd();
+      std::string next = prefix.empty() ? name : prefix + "/" + name;
+      Fd cur = resolve(rootfd, next, O_PATH);
+      if (!cur) {
+        if (errno != ENOENT) return Fd();
+        Fd parent = resolve(rootfd, prefix, O_PATH | O_DIRECTORY);
+        if (!parent) return Fd();
+        bool last = i + 1 == parts.size();
+        int r = make_entry(parent.get(), name, last && create == Create::File);
+        if (r != 0 && errno != EEXIST) return Fd();
+        if (r != 0) {
+          char target[4096];
+          ssize_t n = ::readlinkat(parent.get(), name.c_str(), target, sizeof(target) - 1);
+          if (n < 0) return Fd();  // EEXIST but not a symlink: a race we do not chase
+          std::string rest;
+          for (size_t j = i + 1; j < parts.size(); j++) rest += "/" + std::string(parts[j]);
+          std::string t(target, static_cast<size_t>(n));
+          want = (t[0] == '/' ? t : "/" + prefix + "/" + t) + rest;
+          rewritten = true;
+          continue;
+        }
       }
+      prefix = std::move(next);
     }
-    prefix = std::move(next);
+    if (!rewritten) return resolve(rootfd, clean_relative(want), O_PATH);
   }
-  return resolve(rootfd, rel, O_PATH);
+  errno = ELOOP;
+  return Fd();
 }
 
 Fd open_in_root_flags(int rootfd, std::string_view path, int flags) {

@@ -1,4 +1,7 @@
 #include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <cstdlib>
 
 #include "process/exec_path.hpp"
 #include "sys/error.hpp"
@@ -32,6 +35,11 @@ TEST(ExecPath, EngineWords) {
   EXPECT_NE(error_of("no-such-prog", "/bin:/usr/bin").find("executable file not found in $PATH"),
             std::string::npos);
   EXPECT_NE(error_of("/no/such", "").find("no such file or directory"), std::string::npos);
-  EXPECT_NE(error_of("/etc/hostname", "").find("permission denied"), std::string::npos);
+  char tmpl[] = "/tmp/exec-path-test.XXXXXX";
+  int fd = ::mkstemp(tmpl);  // mode 0600: not executable by anyone
+  ASSERT_GE(fd, 0);
+  ::close(fd);
+  EXPECT_NE(error_of(tmpl, "").find("permission denied"), std::string::npos);
+  ::unlink(tmpl);
   EXPECT_NE(error_of("/etc", "").find("permission denied"), std::string::npos);
 }

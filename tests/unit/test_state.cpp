@@ -49,10 +49,16 @@ TEST(StateDefaultRoot, PerUser) {
   EXPECT_EQ(state::default_root(0, "/run/user/0"), "/run/sandbox");
   EXPECT_EQ(state::default_root(12345, nullptr), "/tmp/sandbox-12345");
   EXPECT_EQ(state::default_root(12345, "/nonexistent-xdg"), "/tmp/sandbox-12345");
-  // An XDG_RUNTIME_DIR that is ours is used.
+  // An XDG_RUNTIME_DIR that belongs to the user is used; as root, give it to another uid.
   char tmpl[] = "/tmp/xdg-test.XXXXXX";
   std::string xdg = ::mkdtemp(tmpl);
-  EXPECT_EQ(state::default_root(::geteuid(), xdg.c_str()), xdg + "/sandbox");
+  uid_t user = ::geteuid();
+  if (user == 0) {
+    user = 12345;
+    ASSERT_EQ(::chown(xdg.c_str(), user, user), 0);
+  }
+  EXPECT_EQ(state::default_root(user, xdg.c_str()), xdg + "/sandbox");
+  EXPECT_EQ(state::default_root(user + 1, xdg.c_str()), "/tmp/sandbox-" + std::to_string(user + 1));
   fs::remove_all(xdg);
 }
 
