@@ -32,9 +32,8 @@ std::string json_quoted(std::string_view s) {
 
 bool is_identifier(std::string_view key) {
   return !key.empty() && std::all_of(key.begin(), key.end(), [](char c) {
-           return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-                  c == '_';
-         });
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
+  });
 }
 
 // "process.args" for plain keys; a key with dots or other odd characters goes in brackets,
@@ -175,7 +174,8 @@ bool asks_for_something(const json& j) {
 // Fields sandbox knows but does not implement: a config that asks for one is refused, because
 // running the container without what it asked for would be a silent lie.
 void refuse(const Node& parent, std::string_view key) {
-  if (auto m = member(parent, key); m && asks_for_something(*m->v)) bad(m->path, "not supported yet");
+  if (auto m = member(parent, key); m && asks_for_something(*m->v))
+    bad(m->path, "not supported yet");
 }
 
 void refuse_hooks(const Node& config) {
@@ -268,8 +268,8 @@ std::vector<Rlimit> parse_rlimits(const Node& n) {
     Rlimit r = parse_rlimit(item);
     for (size_t i = 0; i < out.size(); ++i) {
       if (out[i].resource == r.resource) {
-        bad(field_path(item.path, "type"),
-            fmt::format("duplicate rlimit {} (also in {})", json_quoted(r.type), item_path(n.path, i)));
+        bad(field_path(item.path, "type"), fmt::format("duplicate rlimit {} (also in {})",
+                                                       json_quoted(r.type), item_path(n.path, i)));
       }
     }
     out.push_back(std::move(r));
@@ -404,10 +404,9 @@ void check_overlaps(const std::vector<IdMapping>& maps, const std::string& path)
       const IdMapping& a = maps[i];
       const IdMapping& b = maps[j];
       if (ranges_overlap(a.container_id, b.container_id, a.size, b.size)) {
-        bad(item_path(path, i),
-            fmt::format("container ids {} overlap {} (container ids {})",
-                        range_text(a.container_id, a.size), item_path(path, j),
-                        range_text(b.container_id, b.size)));
+        bad(item_path(path, i), fmt::format("container ids {} overlap {} (container ids {})",
+                                            range_text(a.container_id, a.size), item_path(path, j),
+                                            range_text(b.container_id, b.size)));
       }
       if (ranges_overlap(a.host_id, b.host_id, a.size, b.size)) {
         bad(item_path(path, i),
@@ -535,8 +534,8 @@ Linux parse_linux(const Node& n) {
   if (auto m = member(n, "rootfsPropagation")) l.rootfs_propagation = parse_propagation(*m);
   if (auto m = member(n, "maskedPaths")) l.masked_paths = absolute_paths(*m);
   if (auto m = member(n, "readonlyPaths")) l.readonly_paths = absolute_paths(*m);
-  for (const char* key : {"timeOffsets", "intelRdt", "personality", "mountLabel", "memoryPolicy",
-                          "netDevices"}) {
+  for (const char* key :
+       {"timeOffsets", "intelRdt", "personality", "mountLabel", "memoryPolicy", "netDevices"}) {
     refuse(n, key);
   }
   return l;
@@ -547,8 +546,8 @@ Linux parse_linux(const Node& n) {
 void need_namespace(const Linux& l, NamespaceType t, const std::string& path) {
   if (l.has_namespace(t)) return;
   const char* name = namespace_name(t);
-  bad(path, fmt::format("needs a {} namespace (add {{\"type\": \"{}\"}} to linux.namespaces)",
-                        name, name));
+  bad(path, fmt::format("needs a {} namespace (add {{\"type\": \"{}\"}} to linux.namespaces)", name,
+                        name));
 }
 
 // The namespace a sysctl belongs to (sysctl names as the kernel scopes them), or nullopt for

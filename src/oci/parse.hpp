@@ -4,7 +4,6 @@
 // refused, never silently ignored. Each error is one line naming the JSON path:
 //   config.json: linux.uidMappings[0].size: must be greater than 0
 #include <nlohmann/json.hpp>
-
 #include <string>
 
 #include "oci/spec.hpp"

@@ -41,10 +41,11 @@ json mounts(const TemplateOptions& o) {
   if (!o.rootless || o.subgid) pts.push_back("gid=5");
   json m = json::array();
   m.push_back(mount("/proc", "proc", "proc", {}));
-  m.push_back(mount("/dev", "tmpfs", "tmpfs", {"nosuid", "strictatime", "mode=755", "size=65536k"}));
+  m.push_back(
+      mount("/dev", "tmpfs", "tmpfs", {"nosuid", "strictatime", "mode=755", "size=65536k"}));
   m.push_back(mount("/dev/pts", "devpts", "devpts", pts));
-  m.push_back(mount("/dev/shm", "tmpfs", "shm",
-                    {"nosuid", "noexec", "nodev", "mode=1777", "size=65536k"}));
+  m.push_back(
+      mount("/dev/shm", "tmpfs", "shm", {"nosuid", "noexec", "nodev", "mode=1777", "size=65536k"}));
   m.push_back(mount("/dev/mqueue", "mqueue", "mqueue", {"nosuid", "noexec", "nodev"}));
   m.push_back(mount("/sys", "sysfs", "sysfs", {"nosuid", "noexec", "nodev", "ro"}));
   // A cgroup filesystem cannot be mounted from a user namespace that does not own the cgroup.
@@ -82,12 +83,12 @@ json linux_section(const TemplateOptions& o) {
     l["uidMappings"] = mappings(o.uid, o.subuid);
     l["gidMappings"] = mappings(o.gid, o.subgid);
   }
-  l["maskedPaths"] = json::array({"/proc/acpi", "/proc/asound", "/proc/kcore", "/proc/keys",
-                                  "/proc/latency_stats", "/proc/timer_list", "/proc/timer_stats",
-                                  "/proc/sched_debug", "/sys/firmware", "/proc/scsi",
-                                  "/sys/devices/virtual/powercap"});
-  l["readonlyPaths"] = json::array(
-      {"/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger"});
+  l["maskedPaths"] =
+      json::array({"/proc/acpi", "/proc/asound", "/proc/kcore", "/proc/keys", "/proc/latency_stats",
+                   "/proc/timer_list", "/proc/timer_stats", "/proc/sched_debug", "/sys/firmware",
+                   "/proc/scsi", "/sys/devices/virtual/powercap"});
+  l["readonlyPaths"] =
+      json::array({"/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger"});
   return l;
 }
 

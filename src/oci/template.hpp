@@ -1,9 +1,8 @@
 #pragma once
 // The config.json that `sandbox spec` writes: an OCI 1.2.0 config in the shape of `runc spec`,
 // optionally adjusted so an unprivileged user can run it as is.
-#include <nlohmann/json.hpp>
-
 #include <cstdint>
+#include <nlohmann/json.hpp>
 #include <optional>
 
 #include "oci/spec.hpp"

@@ -132,6 +132,9 @@ CreatedContainer create_container(const GlobalOptions& g, const CreateOptions& o
   Fd fifo(::openat(dir->fd(), state::kExecFifo, O_RDWR | O_CLOEXEC));
   if (!fifo) throw_errno("open exec fifo");
 
+  // Joined namespaces (a user namespace among them, possibly) decide what the init may do, so
+  // the facts below are read after joining.
+  join_namespaces(ns);
   bool initial_userns = sys::in_initial_user_namespace();
   process::SpawnPlan plan;
   plan.clone_flags = ns.clone_flags;
@@ -150,7 +153,6 @@ CreatedContainer create_container(const GlobalOptions& g, const CreateOptions& o
   init.unified_cgroups = linux_::host_has_unified_cgroups();
   init.seccomp = std::move(seccomp);
 
-  join_namespaces(ns);
   process::Spawned child = process::spawn_init(plan);
   rollback.pid = child.pid;
   rollback.pidfd = child.pidfd.get();

@@ -4,6 +4,7 @@
 #include <linux/nsfs.h>
 #include <sched.h>
 #include <sys/ioctl.h>
+#include <sys/stat.h>
 
 #include "sys/error.hpp"
 #include "sys/syscalls.hpp"
@@ -22,6 +23,37 @@ int clone_flag(oci::NamespaceType t) {
   }
   return 0;
 }
+
+namespace {
+
+ino_t inode_of(int fd) {
+  struct stat st {};
+  return ::fstat(fd, &st) == 0 ? st.st_ino : 0;
+}
+
+// A user who is not root may only join a namespace owned by a user namespace in which it holds
+// capabilities, which for another container's namespace means that container's user namespace.
+// So, like `podman run --network container:A`, the container joins the owner instead of making
+// a user namespace of its own, and shares its id mappings.
+void join_owner_user_namespace(NamespacePlan& plan, const oci::Linux& linux) {
+  Fd own(::open("/proc/self/ns/user", O_RDONLY | O_CLOEXEC));
+  ino_t own_ino = own ? inode_of(own.get()) : 0;
+  for (const auto& j : plan.join) {
+    Fd owner(::ioctl(j.fd.get(), NS_GET_USERNS));
+    if (!owner || inode_of(owner.get()) == own_ino) continue;
+    if (!plan.auto_user_namespace && (!linux.uid_mappings.empty() || !linux.gid_mappings.empty()))
+      fail("config.json: linux.namespaces: the {} namespace to join belongs to another user "
+           "namespace; add that user namespace too ({{\"type\": \"user\", \"path\": ...}}) "
+           "instead of uidMappings",
+           oci::namespace_name(j.type));
+    plan.clone_flags &= ~static_cast<uint64_t>(CLONE_NEWUSER);
+    plan.new_user_namespace = plan.auto_user_namespace = false;
+    plan.join.insert(plan.join.begin(), {oci::NamespaceType::User, std::move(owner)});
+    return;
+  }
+}
+
+}  // namespace
 
 NamespacePlan plan_namespaces(const oci::Linux& linux, bool caller_is_root) {
   NamespacePlan plan;
@@ -51,7 +83,12 @@ NamespacePlan plan_namespaces(const oci::Linux& linux, bool caller_is_root) {
     plan.clone_flags |= CLONE_NEWUSER;
     plan.new_user_namespace = plan.auto_user_namespace = true;
   }
-  for (auto& j : user_join) plan.join.push_back(std::move(j));
+  if (!caller_is_root && user_join.empty()) join_owner_user_namespace(plan, linux);
+  // Root joins the other namespaces with its own privileges, then the user namespace; a user
+  // who is not root has privileges only inside the user namespace, so joins it first.
+  auto pos = caller_is_root ? plan.join.end() : plan.join.begin();
+  plan.join.insert(pos, std::make_move_iterator(user_join.begin()),
+                   std::make_move_iterator(user_join.end()));
   return plan;
 }
 

@@ -265,8 +265,7 @@ TEST(ParseValid, EveryRootfsPropagation) {
 TEST(ParseValid, OomScoreAdjBounds) {
   EXPECT_EQ(parse_spec(with(minimal(), "/process/oomScoreAdj", -1000)).process->oom_score_adj,
             -1000);
-  EXPECT_EQ(parse_spec(with(minimal(), "/process/oomScoreAdj", 1000)).process->oom_score_adj,
-            1000);
+  EXPECT_EQ(parse_spec(with(minimal(), "/process/oomScoreAdj", 1000)).process->oom_score_adj, 1000);
 }
 
 TEST(ParseValid, AdjacentMappingsDoNotOverlap) {
@@ -280,8 +279,10 @@ TEST(ParseValid, AdjacentMappingsDoNotOverlap) {
 TEST(ParseValid, SysctlsWithTheirNamespaces) {
   json c = with(minimal(), "/linux/namespaces",
                 R"([{"type": "ipc"}, {"type": "network"}, {"type": "uts"}])"_json);
-  c["linux"]["sysctl"] = {{"kernel.msgmax", "1"}, {"kernel.sem", "1 2 3 4"},
-                          {"kernel.hostname", "h"}, {"net.core.somaxconn", "10"}};
+  c["linux"]["sysctl"] = {{"kernel.msgmax", "1"},
+                          {"kernel.sem", "1 2 3 4"},
+                          {"kernel.hostname", "h"},
+                          {"net.core.somaxconn", "10"}};
   EXPECT_EQ(parse_spec(c).linux.sysctl.size(), 4u);
 }
 
@@ -369,12 +370,12 @@ TEST(ParseTypes, WrongTypesNameThePath) {
 TEST(ParseRequired, MissingRequiredFields) {
   EXPECT_TRUE(FailsWith(without(minimal(), "/ociVersion"), "config.json: ociVersion: is required"));
   EXPECT_TRUE(FailsWith(without(minimal(), "/root"), "config.json: root: is required"));
-  EXPECT_TRUE(FailsWith(with(minimal(), "/root", json::object()),
-                        "config.json: root.path: is required"));
-  EXPECT_TRUE(FailsWith(with(minimal(), "/root/path", ""),
-                        "config.json: root.path: must not be empty"));
-  EXPECT_TRUE(FailsWith(without(minimal(), "/process/args"),
-                        "config.json: process.args: is required"));
+  EXPECT_TRUE(
+      FailsWith(with(minimal(), "/root", json::object()), "config.json: root.path: is required"));
+  EXPECT_TRUE(
+      FailsWith(with(minimal(), "/root/path", ""), "config.json: root.path: must not be empty"));
+  EXPECT_TRUE(
+      FailsWith(without(minimal(), "/process/args"), "config.json: process.args: is required"));
   EXPECT_TRUE(FailsWith(with(minimal(), "/process/user", R"({"gid": 0})"_json),
                         "config.json: process.user.uid: is required"));
   EXPECT_TRUE(FailsWith(with(minimal(), "/mounts", R"([{"type": "tmpfs"}])"_json),
@@ -450,9 +451,9 @@ TEST(ParseProcess, RlimitSoftAboveHard) {
 }
 
 TEST(ParseProcess, RlimitMissingHard) {
-  EXPECT_TRUE(FailsWith(with(minimal(), "/process/rlimits",
-                             R"([{"type": "RLIMIT_NOFILE", "soft": 2048}])"_json),
-                        "config.json: process.rlimits[0].hard: is required"));
+  EXPECT_TRUE(FailsWith(
+      with(minimal(), "/process/rlimits", R"([{"type": "RLIMIT_NOFILE", "soft": 2048}])"_json),
+      "config.json: process.rlimits[0].hard: is required"));
 }
 
 TEST(ParseProcess, DuplicateRlimit) {
@@ -474,15 +475,15 @@ TEST(ParseProcess, OomScoreAdjRange) {
 }
 
 TEST(ParseMounts, DestinationMustBeAbsolute) {
-  EXPECT_TRUE(FailsWith(with(minimal(), "/mounts",
-                             R"([{"destination": "/ok"}, {"destination": "tmp"}])"_json),
-                        "config.json: mounts[1].destination: must be an absolute path"));
+  EXPECT_TRUE(FailsWith(
+      with(minimal(), "/mounts", R"([{"destination": "/ok"}, {"destination": "tmp"}])"_json),
+      "config.json: mounts[1].destination: must be an absolute path"));
 }
 
 TEST(ParseLinux, UnknownNamespaceType) {
-  EXPECT_TRUE(FailsWith(with(minimal(), "/linux/namespaces",
-                             R"([{"type": "pid"}, {"type": "net"}])"_json),
-                        "config.json: linux.namespaces[1].type: unknown namespace type \"net\""));
+  EXPECT_TRUE(
+      FailsWith(with(minimal(), "/linux/namespaces", R"([{"type": "pid"}, {"type": "net"}])"_json),
+                "config.json: linux.namespaces[1].type: unknown namespace type \"net\""));
 }
 
 TEST(ParseLinux, DuplicateNamespace) {
@@ -494,9 +495,9 @@ TEST(ParseLinux, DuplicateNamespace) {
 }
 
 TEST(ParseLinux, NamespacePathMustBeAbsolute) {
-  EXPECT_TRUE(FailsWith(with(minimal(), "/linux/namespaces",
-                             R"([{"type": "network", "path": "netns/a"}])"_json),
-                        "config.json: linux.namespaces[0].path: must be an absolute path"));
+  EXPECT_TRUE(FailsWith(
+      with(minimal(), "/linux/namespaces", R"([{"type": "network", "path": "netns/a"}])"_json),
+      "config.json: linux.namespaces[0].path: must be an absolute path"));
 }
 
 json with_user_ns(json c) {
@@ -569,8 +570,8 @@ TEST(ParseLinux, DeviceType) {
 }
 
 TEST(ParseLinux, DevicePathUnderDev) {
-  for (const char* path : {"dev/null", "/tmp/x", "/dev", "/dev/", "/devx", "/dev/../etc/shadow",
-                           "/dev/a/../../x"}) {
+  for (const char* path :
+       {"dev/null", "/tmp/x", "/dev", "/dev/", "/devx", "/dev/../etc/shadow", "/dev/a/../../x"}) {
     SCOPED_TRACE(path);
     json dev = {{"type", "c"}, {"path", path}, {"major", 1}, {"minor", 3}};
     EXPECT_TRUE(FailsWith(with(minimal(), "/linux/devices", json::array({dev})),
@@ -680,9 +681,9 @@ TEST(ParseCrossChecks, GlobalSysctlsAreRefused) {
                 R"([{"type": "ipc"}, {"type": "network"}, {"type": "uts"}])"_json);
   for (const char* key : {"vm.swappiness", "kernel.pid_max", "kernel.semx", "fs.file-max"}) {
     SCOPED_TRACE(key);
-    EXPECT_TRUE(FailsWith(with(c, "/linux/sysctl", {{key, "1"}}),
-                          std::string("config.json: linux.sysctl[\"") + key +
-                              "\"]: not namespaced"));
+    EXPECT_TRUE(
+        FailsWith(with(c, "/linux/sysctl", {{key, "1"}}),
+                  std::string("config.json: linux.sysctl[\"") + key + "\"]: not namespaced"));
   }
 }
 
@@ -707,12 +708,13 @@ TEST(ParseUnsupported, KnownButUnimplementedFieldsAreRefused) {
       {"/linux/intelRdt", R"({"closID": "x"})"_json, "linux.intelRdt"},
       {"/linux/personality", R"({"domain": "LINUX32"})"_json, "linux.personality"},
       {"/linux/mountLabel", "system_u:object_r:container_file_t:s0", "linux.mountLabel"},
-      {"/linux/memoryPolicy", R"({"mode": "MPOL_BIND", "nodes": "0"})"_json,
-       "linux.memoryPolicy"},
+      {"/linux/memoryPolicy", R"({"mode": "MPOL_BIND", "nodes": "0"})"_json, "linux.memoryPolicy"},
       {"/linux/netDevices", R"({"eth1": {}})"_json, "linux.netDevices"},
-      {"/linux/seccomp", R"({"defaultAction": "SCMP_ACT_ALLOW", "flags": ["SECCOMP_FILTER_FLAG_LOG"]})"_json,
+      {"/linux/seccomp",
+       R"({"defaultAction": "SCMP_ACT_ALLOW", "flags": ["SECCOMP_FILTER_FLAG_LOG"]})"_json,
        "linux.seccomp.flags"},
-      {"/linux/seccomp", R"({"defaultAction": "SCMP_ACT_ALLOW", "listenerPath": "/run/l.sock"})"_json,
+      {"/linux/seccomp",
+       R"({"defaultAction": "SCMP_ACT_ALLOW", "listenerPath": "/run/l.sock"})"_json,
        "linux.seccomp.listenerPath"},
       {"/mounts", R"([{"destination": "/a", "uidMappings": [{"containerID": 0, "hostID": 1,
                       "size": 1}]}])"_json,
@@ -723,9 +725,8 @@ TEST(ParseUnsupported, KnownButUnimplementedFieldsAreRefused) {
   };
   for (const auto& c : cases) {
     SCOPED_TRACE(c.pointer);
-    EXPECT_TRUE(
-        FailsWith(with(minimal(), c.pointer, c.value),
-                  std::string("config.json: ") + c.path + ": not supported yet"));
+    EXPECT_TRUE(FailsWith(with(minimal(), c.pointer, c.value),
+                          std::string("config.json: ") + c.path + ": not supported yet"));
   }
 }
 
@@ -746,19 +747,18 @@ TEST(ParseUnsupported, EmptyValuesAskForNothing) {
 }
 
 TEST(ParseUnsupported, TimeNamespace) {
-  EXPECT_TRUE(FailsWith(with(minimal(), "/linux/namespaces",
-                             R"([{"type": "mount"}, {"type": "time"}])"_json),
-                        "config.json: linux.namespaces[1].type: \"time\" namespaces are not "
-                        "supported yet"));
+  EXPECT_TRUE(FailsWith(
+      with(minimal(), "/linux/namespaces", R"([{"type": "mount"}, {"type": "time"}])"_json),
+      "config.json: linux.namespaces[1].type: \"time\" namespaces are not "
+      "supported yet"));
 }
 
 TEST(ParseUnsupported, CgroupLimits) {
-  for (const char* key : {"memory", "cpu", "pids", "blockIO", "hugepageLimits", "network", "rdma",
-                          "unified"}) {
+  for (const char* key :
+       {"memory", "cpu", "pids", "blockIO", "hugepageLimits", "network", "rdma", "unified"}) {
     SCOPED_TRACE(key);
-    json value = std::string(key) == "hugepageLimits"
-                     ? R"([{"pageSize": "2MB", "limit": 0}])"_json
-                     : json{{"limit", 100}};
+    json value = std::string(key) == "hugepageLimits" ? R"([{"pageSize": "2MB", "limit": 0}])"_json
+                                                      : json{{"limit", 100}};
     json c = with(minimal(), "/linux/resources",
                   {{"devices", json::array({{{"allow", false}, {"access", "rwm"}}})}});
     c["linux"]["resources"][key] = value;

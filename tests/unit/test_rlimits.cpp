@@ -76,14 +76,14 @@ TEST(RlimitNames, AllSixteen) {
     int resource;
   };
   const Case cases[] = {
-      {"RLIMIT_CPU", RLIMIT_CPU},       {"RLIMIT_FSIZE", RLIMIT_FSIZE},
-      {"RLIMIT_DATA", RLIMIT_DATA},     {"RLIMIT_STACK", RLIMIT_STACK},
-      {"RLIMIT_CORE", RLIMIT_CORE},     {"RLIMIT_RSS", RLIMIT_RSS},
-      {"RLIMIT_NPROC", RLIMIT_NPROC},   {"RLIMIT_NOFILE", RLIMIT_NOFILE},
-      {"RLIMIT_MEMLOCK", RLIMIT_MEMLOCK}, {"RLIMIT_AS", RLIMIT_AS},
-      {"RLIMIT_LOCKS", RLIMIT_LOCKS},   {"RLIMIT_SIGPENDING", RLIMIT_SIGPENDING},
+      {"RLIMIT_CPU", RLIMIT_CPU},           {"RLIMIT_FSIZE", RLIMIT_FSIZE},
+      {"RLIMIT_DATA", RLIMIT_DATA},         {"RLIMIT_STACK", RLIMIT_STACK},
+      {"RLIMIT_CORE", RLIMIT_CORE},         {"RLIMIT_RSS", RLIMIT_RSS},
+      {"RLIMIT_NPROC", RLIMIT_NPROC},       {"RLIMIT_NOFILE", RLIMIT_NOFILE},
+      {"RLIMIT_MEMLOCK", RLIMIT_MEMLOCK},   {"RLIMIT_AS", RLIMIT_AS},
+      {"RLIMIT_LOCKS", RLIMIT_LOCKS},       {"RLIMIT_SIGPENDING", RLIMIT_SIGPENDING},
       {"RLIMIT_MSGQUEUE", RLIMIT_MSGQUEUE}, {"RLIMIT_NICE", RLIMIT_NICE},
-      {"RLIMIT_RTPRIO", RLIMIT_RTPRIO}, {"RLIMIT_RTTIME", RLIMIT_RTTIME},
+      {"RLIMIT_RTPRIO", RLIMIT_RTPRIO},     {"RLIMIT_RTTIME", RLIMIT_RTTIME},
   };
   static_assert(RLIMIT_NLIMITS == 16);
   for (const auto& c : cases) EXPECT_EQ(rlimit_from_name(c.name), c.resource) << c.name;
@@ -99,7 +99,8 @@ TEST(RlimitNames, UnknownNames) {
 TEST(RlimitApply, SetsEachLimit) {
   std::string got = in_child([] {
     apply_rlimits({limit("RLIMIT_NOFILE", 100, 200), limit("RLIMIT_CORE", 0, 0)});
-    struct rlimit nofile {}, core{};
+    struct rlimit nofile {
+    }, core{};
     ::getrlimit(RLIMIT_NOFILE, &nofile);
     ::getrlimit(RLIMIT_CORE, &core);
     return std::to_string(nofile.rlim_cur) + "/" + std::to_string(nofile.rlim_max) + " " +
@@ -109,7 +110,8 @@ TEST(RlimitApply, SetsEachLimit) {
 }
 
 TEST(RlimitApply, EmptyListChangesNothing) {
-  struct rlimit before {}, after{};
+  struct rlimit before {
+  }, after{};
   ::getrlimit(RLIMIT_NOFILE, &before);
   apply_rlimits({});
   ::getrlimit(RLIMIT_NOFILE, &after);
@@ -126,9 +128,10 @@ TEST(RlimitApply, RaisingTheHardLimitNamesTheCallersLimit) {
     drop_sys_resource();
     return apply({limit("RLIMIT_NOFILE", 64, 256)});
   });
-  EXPECT_EQ(got, "error: rlimit RLIMIT_NOFILE (soft 64, hard 256): operation not permitted: the "
-                 "hard limit is above the caller's hard limit (128) (errno " +
-                     std::to_string(EPERM) + ")");
+  EXPECT_EQ(got,
+            "error: rlimit RLIMIT_NOFILE (soft 64, hard 256): operation not permitted: the "
+            "hard limit is above the caller's hard limit (128) (errno " +
+                std::to_string(EPERM) + ")");
 }
 
 TEST(RlimitApply, StopsAtTheFirstFailure) {

@@ -62,8 +62,8 @@ TEST(Template, RuncShapedDefaults) {
   EXPECT_EQ(t["linux"]["resources"]["devices"],
             json::parse(R"([{"allow": false, "access": "rwm"}])"));
   EXPECT_EQ(t["linux"]["maskedPaths"].size(), 11u);
-  EXPECT_EQ(t["linux"]["readonlyPaths"],
-            json::array({"/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger"}));
+  EXPECT_EQ(t["linux"]["readonlyPaths"], json::array({"/proc/bus", "/proc/fs", "/proc/irq",
+                                                      "/proc/sys", "/proc/sysrq-trigger"}));
   EXPECT_FALSE(t.contains("hooks"));
 }
 
@@ -96,8 +96,8 @@ TEST(Template, DefaultMounts) {
   json t = spec_template({});
   std::vector<std::string> dests;
   for (const auto& m : t["mounts"]) dests.push_back(m["destination"]);
-  EXPECT_EQ(dests, (std::vector<std::string>{"/proc", "/dev", "/dev/pts", "/dev/shm",
-                                             "/dev/mqueue", "/sys", "/sys/fs/cgroup"}));
+  EXPECT_EQ(dests, (std::vector<std::string>{"/proc", "/dev", "/dev/pts", "/dev/shm", "/dev/mqueue",
+                                             "/sys", "/sys/fs/cgroup"}));
   const json* pts = find_mount(t, "/dev/pts");
   ASSERT_NE(pts, nullptr);
   EXPECT_EQ((*pts)["type"], "devpts");
