@@ -163,17 +163,6 @@ std::string one_line(const std::string& output, const std::string& name) {
   return out;
 }
 
-std::string read_all(int fd) {
-  std::string out;
-  char buf[1024];
-  for (;;) {
-    ssize_t n = ::read(fd, buf, sizeof(buf));
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return out;
-    out.append(buf, static_cast<size_t>(n));
-  }
-}
-
 int wait_for(pid_t child) {
   int status = 0;
   while (::waitpid(child, &status, 0) < 0) {
@@ -216,7 +205,7 @@ void run_helper(const std::string& name, const std::string& path, pid_t pid,
   if (child < 0) throw_errno("id maps: fork " + name);
   if (child == 0) exec_helper(path, argv, write_end.get(), exec_failed);
   write_end.reset();
-  std::string output = one_line(read_all(read_end.get()), name);
+  std::string output = one_line(sys::read_fd(read_end.get()), name);
   int status = wait_for(child);
   if (WIFEXITED(status) && WEXITSTATUS(status) == 0) return;
   std::string how = WIFEXITED(status) ? fmt::format("exited with status {}", WEXITSTATUS(status))

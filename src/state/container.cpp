@@ -27,12 +27,7 @@ void lock(const Fd& fd, const std::string& id) {
 
 std::string read_at(int dirfd, const char* name) {
   Fd fd(::openat(dirfd, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW));
-  if (!fd) return {};
-  std::string out;
-  char buf[4096];
-  ssize_t n;
-  while ((n = ::read(fd.get(), buf, sizeof(buf))) > 0) out.append(buf, static_cast<size_t>(n));
-  return out;
+  return fd ? sys::read_fd(fd.get()) : std::string();
 }
 
 }  // namespace

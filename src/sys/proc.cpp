@@ -62,18 +62,23 @@ bool in_initial_user_namespace() {
   }
 }
 
-std::string read_file(const std::string& path) {
-  Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
-  if (!fd) throw_errno("open " + path);
+std::string read_fd(int fd) {
   std::string out;
   char buf[4096];
   for (;;) {
-    ssize_t n = ::read(fd.get(), buf, sizeof(buf));
+    ssize_t n = ::read(fd, buf, sizeof(buf));
     if (n < 0 && errno == EINTR) continue;
-    if (n < 0) throw_errno("read " + path);
-    if (n == 0) break;
+    if (n <= 0) return out;
     out.append(buf, static_cast<size_t>(n));
   }
+}
+
+std::string read_file(const std::string& path) {
+  Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (!fd) throw_errno("open " + path);
+  errno = 0;
+  std::string out = read_fd(fd.get());
+  if (errno != 0 && errno != EINTR) throw_errno("read " + path);
   return out;
 }
 

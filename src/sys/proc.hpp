@@ -15,6 +15,8 @@ std::optional<uint64_t> process_start_time(pid_t pid);
 bool process_is(pid_t pid, uint64_t start_time);
 // True when this process is in the initial user namespace (uid_map is the identity).
 bool in_initial_user_namespace();
+// Reads FD to its end; stops quietly at an error (callers read pipes and small files).
+std::string read_fd(int fd);
 // Reads a small file whole; throws sandbox::Error on failure.
 std::string read_file(const std::string& path);
 // Writes a small file whole (no O_CREAT); returns 0 or an errno.
