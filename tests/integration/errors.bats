@@ -7,7 +7,8 @@ load helpers
 setup() {
   common_setup
   make_bundle
-  set_args sleep 1000
+  # Short: should a bad input wrongly start, a foreground run still ends.
+  set_args sleep 7
 }
 
 # expect_bad_input PHRASE: create and run both fail with PHRASE and leave nothing behind.
@@ -37,7 +38,7 @@ expect_bad_input() {
 }
 
 @test "a config.json of the wrong shape names the field" {
-  set_config '.process.args = "sleep 1000"'
+  set_config '.process.args = "sleep 7"'
   expect_bad_input "process.args"
 }
 
@@ -125,6 +126,7 @@ expect_bad_input() {
 }
 
 @test "an id already in use: already exists, and the existing container still works" {
+  set_args sleep 100
   sbd run -d --bundle "$BUNDLE" dup
   local pid
   pid=$(pid_of dup)
@@ -178,7 +180,7 @@ expect_bad_input() {
 @test "a failing create writes no pid file and leaves a good container alone" {
   local good
   good=$(new_bundle good)
-  CONFIG=$good/config.json set_args sleep 1000
+  CONFIG=$good/config.json set_args sleep 100
   sbd run -d --bundle "$good" ok
   set_args /nope
   run sbd create --bundle "$BUNDLE" --pid-file "$TEST_DIR/bad.pid" bad

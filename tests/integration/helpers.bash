@@ -64,17 +64,20 @@ sb() {
   timeout -k 10 "$SB_TIMEOUT" "$SANDBOX" --root "$ROOT" "$@"
 }
 
-# sbd ARGS...: sb for commands that leave a container behind (create, run -d). Without a
+# detached COMMAND...: for commands that leave a container behind (create, run -d). Without a
 # terminal the container inherits the runtime's stdio, so a bats `run` capturing it through a
-# pipe would wait until the container exits. sbd gives the runtime (and so the container) a
-# file instead and prints what the runtime wrote to it.
-sbd() {
+# pipe would wait until the container exits. detached gives the command (and so the container)
+# a file instead and prints what the command wrote to it.
+detached() {
   local io rc=0
   io=$(mktemp "$TEST_DIR/io.XXXXXX")
-  sb "$@" </dev/null >"$io" 2>&1 || rc=$?
+  "$@" </dev/null >"$io" 2>&1 3>&- || rc=$?
   cat "$io"
   return "$rc"
 }
+
+# sbd ARGS...: sb, detached.
+sbd() { detached sb "$@"; }
 
 # make_bundle [--rootless|--no-rootless] [DIR]: `sandbox spec` into DIR (default $BUNDLE),
 # with --rootless when not root unless told otherwise.

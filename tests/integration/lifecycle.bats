@@ -5,7 +5,7 @@ load helpers
 
 # A container that records that it started and which signal stopped it, in $HOSTDIR
 # (bind-mounted at /host). `wait` returns as soon as the trapped TERM arrives.
-SERVICE='echo started >/host/started; trap "echo TERM >/host/signal; exit 0" TERM; sleep 1000 & wait'
+SERVICE='echo started >/host/started; trap "echo TERM >/host/signal; exit 0" TERM; sleep 100 & wait'
 
 setup() {
   common_setup
@@ -152,7 +152,7 @@ setup() {
 
 @test "kill KILL, 9 and SIGKILL all work" {
   local sig id pid
-  set_args sleep 1000
+  set_args sleep 100
   for sig in KILL 9 SIGKILL; do
     id=kill$sig
     sbd run -d --bundle "$BUNDLE" "$id"
@@ -182,7 +182,7 @@ setup() {
 
 @test "kill --all and -a signal every process of the container" {
   # The init (a shell without traps, pid 1) ignores TERM; its children do not.
-  set_args sh -c 'sleep 1000 & sleep 1000 & echo started >/host/started; wait'
+  set_args sh -c 'sleep 100 & sleep 100 & echo started >/host/started; wait'
   sbd run -d --bundle "$BUNDLE" c1
   wait_for 10 test -e "$HOSTDIR/started"
   run sb kill --all c1 TERM

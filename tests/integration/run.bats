@@ -54,7 +54,7 @@ setup() {
 }
 
 @test "run exits with 128+signal when the container is killed with sandbox kill" {
-  set_args sleep 1000
+  set_args sleep 100
   "$SANDBOX" --root "$ROOT" run --bundle "$BUNDLE" c1 >"$TEST_DIR/out" 2>&1 3>&- &
   local runtime=$!
   wait_status c1 running
@@ -65,7 +65,7 @@ setup() {
 }
 
 @test "run forwards signals it receives to the container" {
-  set_args sh -c 'trap "echo got-TERM; exit 7" TERM; sleep 1000 & wait'
+  set_args sh -c 'trap "echo got-TERM; exit 7" TERM; sleep 100 & wait'
   "$SANDBOX" --root "$ROOT" run --bundle "$BUNDLE" c1 >"$TEST_DIR/out" 2>&1 3>&- &
   local runtime=$!
   wait_status c1 running

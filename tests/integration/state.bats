@@ -12,7 +12,7 @@ setup() {
 @test "a missing --root is created 0700, with its parents" {
   local r=$TEST_DIR/new/state-root
   EXTRA_ROOTS+=("$r")
-  run sbd --root "$r" create --bundle "$BUNDLE" c1
+  run detached "$SANDBOX" --root "$r" create --bundle "$BUNDLE" c1
   expect_status 0
   expect_eq "mode of the root" 700 "$(stat -c %a "$r")"
   expect_eq "owner of the root" "$(id -u)" "$(stat -c %u "$r")"
@@ -37,7 +37,7 @@ setup() {
   ln -s "$real" "$link"
   run "$SANDBOX" --root "$link" list
   expect_failure "symlink"
-  run "$SANDBOX" --root "$link" create --bundle "$BUNDLE" c1 </dev/null
+  run detached "$SANDBOX" --root "$link" create --bundle "$BUNDLE" c1
   expect_failure "symlink"
   [ -z "$(ls -A "$real")" ] || { ls -la "$real"; false; }
 }
@@ -49,7 +49,7 @@ setup() {
   [ "$(stat -c %u "$FOREIGN_ROOT")" != "$(id -u)" ] || skip "FOREIGN_ROOT is ours"
   run "$SANDBOX" --root "$FOREIGN_ROOT" list
   expect_failure "owned by"
-  run "$SANDBOX" --root "$FOREIGN_ROOT" create --bundle "$BUNDLE" c1 </dev/null
+  run detached "$SANDBOX" --root "$FOREIGN_ROOT" create --bundle "$BUNDLE" c1
   expect_failure "owned by"
   if is_root; then
     [ -z "$(ls -A "$FOREIGN_ROOT")" ] || { ls -la "$FOREIGN_ROOT"; false; }
@@ -82,7 +82,7 @@ setup() {
   run env -u XDG_RUNTIME_DIR "$SANDBOX" list
   expect_status 0
   EXTRA_ROOTS+=("$expected")
-  run env -u XDG_RUNTIME_DIR "$SANDBOX" create --bundle "$BUNDLE" "$id" </dev/null
+  run detached env -u XDG_RUNTIME_DIR "$SANDBOX" create --bundle "$BUNDLE" "$id"
   expect_status 0
   [ -d "$expected/$id" ] || { echo "no $expected/$id"; ls -la "$expected"; false; }
   expect_eq "mode of $expected" 700 "$(stat -c %a "$expected")"
@@ -105,7 +105,7 @@ setup() {
   EXTRA_ROOTS+=("$expected")
   run env XDG_RUNTIME_DIR="$xdg" "$SANDBOX" list
   expect_status 0
-  run env XDG_RUNTIME_DIR="$xdg" "$SANDBOX" create --bundle "$BUNDLE" "$id" </dev/null
+  run detached env XDG_RUNTIME_DIR="$xdg" "$SANDBOX" create --bundle "$BUNDLE" "$id"
   expect_status 0
   [ -d "$expected/$id" ] || { echo "no $expected/$id"; false; }
   expect_eq "mode of $expected" 700 "$(stat -c %a "$expected")"
@@ -122,7 +122,7 @@ setup() {
   local id=xdgbad-$$-$RANDOM expected=/tmp/sandbox-$(id -u)
   EXTRA_ROOTS+=("$expected")
   # /run/user/<uid> does not exist on this machine; a relative path is not usable either.
-  run env XDG_RUNTIME_DIR="$TEST_DIR/does-not-exist" "$SANDBOX" create --bundle "$BUNDLE" "$id" </dev/null
+  run detached env XDG_RUNTIME_DIR="$TEST_DIR/does-not-exist" "$SANDBOX" create --bundle "$BUNDLE" "$id"
   expect_status 0
   [ -d "$expected/$id" ] || { echo "no $expected/$id"; false; }
   [ ! -e "$TEST_DIR/does-not-exist" ]
