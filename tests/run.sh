@@ -3,7 +3,10 @@
 #
 #   sudo tests/run.sh [ctest arguments, e.g. -R integration.rootless]
 #
-# It sets the machine up (tests/setup.sh: packages, the test user sbtest), builds into build/,
+# Environment: SANDBOX_TEST_JOBS (parallel ctest jobs, default: the number of CPUs).
+#
+# It sets the machine up (tests/setup.sh: packages, the test user sbtest), builds into build/
+# (Release, the same build install.sh makes),
 # and runs every test with ctest: the unit tests and each integration suite twice, as root and
 # as sbtest. It ends with ctest's summary and exits with ctest's status.
 set -euo pipefail
@@ -25,7 +28,9 @@ if [ -f "$build/CMakeCache.txt" ] &&
   echo "tests/run.sh: $build belongs to another source tree; starting it afresh"
   rm -rf "$build"
 fi
-cmake -S "$repo" -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSANDBOX_BUILD_TESTS=ON
+cmake -S "$repo" -B "$build" -DCMAKE_BUILD_TYPE=Release -DSANDBOX_BUILD_TESTS=ON
 cmake --build "$build" -j"$(nproc)"
 
-exec ctest --test-dir "$build" --output-on-failure "$@"
+# The suites are independent (each stages its own directory and state roots), so they run in
+# parallel; SANDBOX_TEST_JOBS=1 runs them one at a time.
+exec ctest --test-dir "$build" --output-on-failure -j"${SANDBOX_TEST_JOBS:-$(nproc)}" "$@"
