@@ -85,7 +85,9 @@ Fd open_in_root(int rootfd, std::string_view path, Create create) {
           std::string rest;
           for (size_t j = i + 1; j < parts.size(); j++) rest += "/" + std::string(parts[j]);
           std::string t(target, static_cast<size_t>(n));
-          want = (t[0] == '/' ? t : "/" + prefix + "/" + t) + rest;
+          // A relative target is relative to the symlink's directory.
+          want = t[0] == '/' ? t : std::string("/").append(prefix).append("/").append(t);
+          want += rest;
           rewritten = true;
           continue;
         }

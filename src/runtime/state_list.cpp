@@ -13,7 +13,7 @@ std::string owner_name(uid_t uid) {
   struct passwd* res = nullptr;
   char buf[4096];
   if (::getpwuid_r(uid, &pw, buf, sizeof(buf), &res) == 0 && res) return res->pw_name;
-  return "#" + std::to_string(uid);
+  return std::string("#").append(std::to_string(uid));
 }
 
 }  // namespace
