@@ -83,7 +83,7 @@ Fd open_in_root(int rootfd, std::string_view path, Create create) {
           ssize_t n = ::readlinkat(parent.get(), name.c_str(), target, sizeof(target) - 1);
           if (n < 0) return Fd();  // EEXIST but not a symlink: a race we do not chase
           std::string rest;
-          for (size_t j = i + 1; j < parts.size(); j++) rest += "/" + std::string(parts[j]);
+          for (size_t j = i + 1; j < parts.size(); j++) rest.append("/").append(parts[j]);
           std::string t(target, static_cast<size_t>(n));
           // A relative target is relative to the symlink's directory.
           want = t[0] == '/' ? t : std::string("/").append(prefix).append("/").append(t);
