@@ -24,7 +24,8 @@ int print_list(const runtime::GlobalOptions& g, const ListFlags& f) {
     std::printf("%s\n", arr.dump().c_str());
     return 0;
   }
-  std::vector<std::vector<std::string>> rows = {{"ID", "PID", "STATUS", "BUNDLE", "CREATED", "OWNER"}};
+  std::vector<std::vector<std::string>> rows = {
+      {"ID", "PID", "STATUS", "BUNDLE", "CREATED", "OWNER"}};
   for (const auto& e : entries) {
     const auto& s = e.state;
     rows.push_back({s["id"].get<std::string>(), std::to_string(s["pid"].get<int>()),

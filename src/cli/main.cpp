@@ -26,8 +26,7 @@ int main(int argc, char** argv) {
   std::string log_path, log_format = "text";
   bool version = false;
 
-  CLI::App app{"sandbox: a rootless-first OCI container runtime (runc's command line)",
-               "sandbox"};
+  CLI::App app{"sandbox: a rootless-first OCI container runtime (runc's command line)", "sandbox"};
   app.require_subcommand(0, 1);
   app.add_option("--root", g.root,
                  "state directory (default: /run/sandbox for root, $XDG_RUNTIME_DIR/sandbox or "
@@ -67,8 +66,7 @@ int main(int argc, char** argv) {
     std::fputs(app.help().c_str(), stdout);
     return 0;
   }
-  log::configure(log_path, log_format == "json" ? log::Format::Json : log::Format::Text,
-                 g.debug);
+  log::configure(log_path, log_format == "json" ? log::Format::Json : log::Format::Text, g.debug);
   g.root_given = !g.root.empty();
   if (g.root.empty()) g.root = state::default_root(::geteuid(), std::getenv("XDG_RUNTIME_DIR"));
   try {

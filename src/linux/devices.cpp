@@ -18,9 +18,12 @@ namespace {
 
 mode_t node_type(char t) {
   switch (t) {
-    case 'b': return S_IFBLK;
-    case 'p': return S_IFIFO;
-    default: return S_IFCHR;  // 'c' and 'u'
+    case 'b':
+      return S_IFBLK;
+    case 'p':
+      return S_IFIFO;
+    default:
+      return S_IFCHR;  // 'c' and 'u'
   }
 }
 
@@ -72,9 +75,10 @@ void mknod_device(int rootfd, const oci::Device& d) {
 void bind_device(int rootfd, const oci::Device& d) {
   auto source = host_node(d);
   if (!source)
-    fail("no device nodes can be created in a user namespace, and the host has no node "
-         "{}:{} to bind",
-         d.major, d.minor);
+    fail(
+        "no device nodes can be created in a user namespace, and the host has no node "
+        "{}:{} to bind",
+        d.major, d.minor);
   Fd target = open_in_root(rootfd, d.path, Create::File);
   if (!target) throw_errno("create " + d.path);
   Fd tree = clone_tree(AT_FDCWD, *source, false);
@@ -93,8 +97,8 @@ std::vector<oci::Device> default_devices() {
     d.file_mode = 0666;
     return d;
   };
-  return {chr("/dev/null", 1, 3),    chr("/dev/zero", 1, 5), chr("/dev/full", 1, 7),
-          chr("/dev/random", 1, 8),  chr("/dev/urandom", 1, 9), chr("/dev/tty", 5, 0)};
+  return {chr("/dev/null", 1, 3),   chr("/dev/zero", 1, 5),    chr("/dev/full", 1, 7),
+          chr("/dev/random", 1, 8), chr("/dev/urandom", 1, 9), chr("/dev/tty", 5, 0)};
 }
 
 void create_devices(int rootfd, const std::vector<oci::Device>& devices, bool can_mknod) {

@@ -1,10 +1,9 @@
 #include "linux/masks.hpp"
 
 #include <fcntl.h>
+#include <linux/mount.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
-
-#include <linux/mount.h>
 
 #include "linux/mounts.hpp"
 #include "linux/rootpath.hpp"

@@ -15,12 +15,18 @@ struct AttrOption {
 };
 
 constexpr AttrOption kAttrOptions[] = {
-    {"ro", MOUNT_ATTR_RDONLY, false},      {"rw", MOUNT_ATTR_RDONLY, true},
-    {"nosuid", MOUNT_ATTR_NOSUID, false},  {"suid", MOUNT_ATTR_NOSUID, true},
-    {"nodev", MOUNT_ATTR_NODEV, false},    {"dev", MOUNT_ATTR_NODEV, true},
-    {"noexec", MOUNT_ATTR_NOEXEC, false},  {"exec", MOUNT_ATTR_NOEXEC, true},
-    {"nodiratime", MOUNT_ATTR_NODIRATIME, false}, {"diratime", MOUNT_ATTR_NODIRATIME, true},
-    {"nosymfollow", MOUNT_ATTR_NOSYMFOLLOW, false}, {"symfollow", MOUNT_ATTR_NOSYMFOLLOW, true},
+    {"ro", MOUNT_ATTR_RDONLY, false},
+    {"rw", MOUNT_ATTR_RDONLY, true},
+    {"nosuid", MOUNT_ATTR_NOSUID, false},
+    {"suid", MOUNT_ATTR_NOSUID, true},
+    {"nodev", MOUNT_ATTR_NODEV, false},
+    {"dev", MOUNT_ATTR_NODEV, true},
+    {"noexec", MOUNT_ATTR_NOEXEC, false},
+    {"exec", MOUNT_ATTR_NOEXEC, true},
+    {"nodiratime", MOUNT_ATTR_NODIRATIME, false},
+    {"diratime", MOUNT_ATTR_NODIRATIME, true},
+    {"nosymfollow", MOUNT_ATTR_NOSYMFOLLOW, false},
+    {"symfollow", MOUNT_ATTR_NOSYMFOLLOW, true},
 };
 
 struct AtimeOption {
@@ -30,10 +36,8 @@ struct AtimeOption {
 
 // The atime family is one field of the attributes, not independent bits.
 constexpr AtimeOption kAtimeOptions[] = {
-    {"relatime", MOUNT_ATTR_RELATIME},
-    {"norelatime", MOUNT_ATTR_STRICTATIME},
-    {"strictatime", MOUNT_ATTR_STRICTATIME},
-    {"nostrictatime", MOUNT_ATTR_RELATIME},
+    {"relatime", MOUNT_ATTR_RELATIME},       {"norelatime", MOUNT_ATTR_STRICTATIME},
+    {"strictatime", MOUNT_ATTR_STRICTATIME}, {"nostrictatime", MOUNT_ATTR_RELATIME},
     {"noatime", MOUNT_ATTR_NOATIME},
 };
 

@@ -16,8 +16,8 @@ namespace sandbox::linux_ {
 namespace {
 
 constexpr uint64_t kFsmountAttrs = MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV |
-                                   MOUNT_ATTR_NOEXEC | MOUNT_ATTR__ATIME |
-                                   MOUNT_ATTR_NODIRATIME | MOUNT_ATTR_NOSYMFOLLOW;
+                                   MOUNT_ATTR_NOEXEC | MOUNT_ATTR__ATIME | MOUNT_ATTR_NODIRATIME |
+                                   MOUNT_ATTR_NOSYMFOLLOW;
 
 bool is_bind(const oci::Mount& m, const MountOptions& o) {
   return o.bind || m.type == "bind" || m.type == "rbind";
@@ -73,8 +73,8 @@ void devpts_into(int rootfd, const oci::Mount& m, const MountOptions& o) {
   try {
     fs_into(rootfd, m, o);
   } catch (const Error& e) {
-    bool has_gid = std::any_of(o.data.begin(), o.data.end(),
-                               [](const auto& kv) { return kv.first == "gid"; });
+    bool has_gid =
+        std::any_of(o.data.begin(), o.data.end(), [](const auto& kv) { return kv.first == "gid"; });
     if (e.code() != EINVAL || !has_gid) throw;
     MountOptions retry = o;
     std::erase_if(retry.data, [](const auto& kv) { return kv.first == "gid"; });
@@ -117,8 +117,8 @@ Fd make_filesystem(const std::string& type, const std::string& source, const Mou
   for (const auto& [k, v] : o.data) set(k, v);
   if (sys::fsconfig(fs.get(), FSCONFIG_CMD_CREATE, nullptr, nullptr, 0) != 0)
     throw_errno("create " + type);
-  Fd mnt(sys::fsmount(fs.get(), FSMOUNT_CLOEXEC,
-                      static_cast<unsigned>(o.attr_set & kFsmountAttrs)));
+  Fd mnt(
+      sys::fsmount(fs.get(), FSMOUNT_CLOEXEC, static_cast<unsigned>(o.attr_set & kFsmountAttrs)));
   if (!mnt) throw_errno("fsmount " + type);
   return mnt;
 }
@@ -164,9 +164,9 @@ void mount_entry(int rootfd, const oci::Mount& m, size_t index, const MountConte
       if (o.propagation) {
         Fd mounted = open_in_root(rootfd, m.destination, Create::No);
         if (!mounted) throw_errno("reopen " + m.destination);
-        set_mount_attrs(mounted.get(), MountOptions{.propagation = o.propagation,
-                                                    .recursive_propagation =
-                                                        o.recursive_propagation});
+        set_mount_attrs(mounted.get(),
+                        MountOptions{.propagation = o.propagation,
+                                     .recursive_propagation = o.recursive_propagation});
       }
     } else if (m.type == "sysfs") {
       sysfs_into(rootfd, m, o, ctx);

@@ -2,10 +2,9 @@
 // Typed view of an OCI runtime-spec config.json (runtime-spec 1.2). Only what sandbox acts on
 // is typed; parse.cpp refuses fields that ask for something sandbox does not do yet, so no
 // request in config.json is ever silently ignored.
-#include <nlohmann/json.hpp>
-
 #include <cstdint>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>

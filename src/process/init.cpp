@@ -84,8 +84,8 @@ void apply_rootfs_propagation(const std::string& p) {
 bool has_mount_at(const oci::Spec& s, const char* dest, bool want_fs) {
   for (const auto& m : s.mounts) {
     if (linux_::clean_relative(m.destination) != linux_::clean_relative(dest)) continue;
-    bool is_bind = m.type == "bind" || std::find(m.options.begin(), m.options.end(), "bind") !=
-                                           m.options.end() ||
+    bool is_bind = m.type == "bind" ||
+                   std::find(m.options.begin(), m.options.end(), "bind") != m.options.end() ||
                    std::find(m.options.begin(), m.options.end(), "rbind") != m.options.end();
     return want_fs ? !is_bind : true;
   }
@@ -120,8 +120,7 @@ void pivot_into(const InitConfig& c, int rootfd) {
 
 void setup_rootfs(const InitConfig& c) {
   const oci::Spec& s = *c.spec;
-  if (::mount(nullptr, "/", nullptr, initial_propagation(s.linux.rootfs_propagation), nullptr) !=
-      0)
+  if (::mount(nullptr, "/", nullptr, initial_propagation(s.linux.rootfs_propagation), nullptr) != 0)
     throw_errno("make / a private mount tree");
   // A bind of the rootfs onto itself makes it a mount point, which pivot_root requires.
   if (::mount(c.rootfs.c_str(), c.rootfs.c_str(), nullptr, MS_BIND | MS_REC, nullptr) != 0)
@@ -130,7 +129,8 @@ void setup_rootfs(const InitConfig& c) {
   if (!rootfd) throw_errno("open rootfs " + c.rootfs);
 
   linux_::MountContext ctx{c.in_user_namespace, c.unified_cgroups};
-  for (size_t i = 0; i < s.mounts.size(); i++) linux_::mount_entry(rootfd.get(), s.mounts[i], i, ctx);
+  for (size_t i = 0; i < s.mounts.size(); i++)
+    linux_::mount_entry(rootfd.get(), s.mounts[i], i, ctx);
 
   std::vector<oci::Device> devices;
   if (has_mount_at(s, "/dev", true)) devices = linux_::default_devices();
@@ -213,8 +213,9 @@ void switch_user(const InitConfig& c, const oci::Process& p) {
   if (::prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) != 0) throw_errno("prctl(PR_SET_KEEPCAPS)");
   if (c.setgroups_denied) {
     if (!u.additional_gids.empty())
-      fail("process.user.additionalGids: supplementary groups need a gid mapping set by "
-           "newgidmap (setgroups is denied with a single-id mapping)");
+      fail(
+          "process.user.additionalGids: supplementary groups need a gid mapping set by "
+          "newgidmap (setgroups is denied with a single-id mapping)");
   } else {
     std::vector<gid_t> groups(u.additional_gids.begin(), u.additional_gids.end());
     if (::setgroups(groups.size(), groups.data()) != 0)

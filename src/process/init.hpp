@@ -16,7 +16,7 @@ struct InitConfig {
   std::string bundle;  // absolute; the init starts there so relative bind sources work
   std::string rootfs;  // absolute host path of the rootfs
   int sync_fd = -1;
-  int exec_fifo_fd = -1;     // read end (O_RDWR): one byte from `start` releases the init
+  int exec_fifo_fd = -1;       // read end (O_RDWR): one byte from `start` releases the init
   std::vector<int> close_fds;  // runtime fds the init must not hold (the state lock, ...)
   bool wait_for_maps = false;  // a new user namespace whose maps the runtime writes
   bool in_user_namespace = false;

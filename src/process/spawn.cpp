@@ -32,8 +32,7 @@ void kill_and_reap(pid_t pid, int pidfd) {
 
 Spawned spawn_init(SpawnPlan& plan) {
   int sv[2];
-  if (::socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) != 0)
-    throw_errno("socketpair");
+  if (::socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) != 0) throw_errno("socketpair");
   Fd ours(sv[0]), theirs(sv[1]);
   plan.init.sync_fd = theirs.get();
   plan.init.close_fds.push_back(ours.get());

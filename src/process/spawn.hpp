@@ -13,8 +13,8 @@
 namespace sandbox::process {
 
 struct SpawnPlan {
-  InitConfig init;               // sync_fd is filled in here
-  uint64_t clone_flags = 0;      // CLONE_NEW* for the namespaces to create
+  InitConfig init;                           // sync_fd is filled in here
+  uint64_t clone_flags = 0;                  // CLONE_NEW* for the namespaces to create
   std::optional<linux_::IdMapPlan> id_maps;  // set when CLONE_NEWUSER is in clone_flags
 };
 

@@ -29,8 +29,7 @@ std::string absolute_dir(const std::string& path, const char* what) {
   char buf[PATH_MAX];
   if (::realpath(path.c_str(), buf) == nullptr) throw_errno(fmt::format("{} {}", what, path));
   struct stat st {};
-  if (::stat(buf, &st) != 0 || !S_ISDIR(st.st_mode))
-    fail("{} {}: not a directory", what, path);
+  if (::stat(buf, &st) != 0 || !S_ISDIR(st.st_mode)) fail("{} {}: not a directory", what, path);
   return buf;
 }
 
@@ -46,12 +45,14 @@ std::string rootfs_path(const oci::Spec& spec, const std::string& bundle) {
 void check_supported(const oci::Spec& spec) {
   if (!spec.process) fail("config.json: process: required to create a container");
   if (spec.process->terminal)
-    fail("config.json: process.terminal: terminals are not supported yet; set "
-         "\"terminal\": false (stdio is then passed through)");
+    fail(
+        "config.json: process.terminal: terminals are not supported yet; set "
+        "\"terminal\": false (stdio is then passed through)");
   if (!spec.linux.cgroups_path.empty())
-    log::debug("linux.cgroupsPath {}: cgroups are not managed yet; the container stays in "
-               "the caller's cgroup",
-               spec.linux.cgroups_path);
+    log::debug(
+        "linux.cgroupsPath {}: cgroups are not managed yet; the container stays in "
+        "the caller's cgroup",
+        spec.linux.cgroups_path);
 }
 
 bool setgroups_already_denied() {
@@ -74,12 +75,13 @@ linux_::IdMapPlan plan_maps(const oci::Spec& spec, const NamespacePlan& ns) {
   auto gid = spec.linux.gid_mappings;
   if (uid.empty() && gid.empty()) {
     if (ctx.privileged && !ns.auto_user_namespace)
-      fail("config.json: linux.uidMappings: a new user namespace needs uidMappings and "
-           "gidMappings");
+      fail(
+          "config.json: linux.uidMappings: a new user namespace needs uidMappings and "
+          "gidMappings");
     std::tie(uid, gid) = linux_::default_rootless_mappings(ctx);
     if (!ctx.helpers)
-      log::debug("no id-map helpers ({}): mapping only uid {} and gid {}",
-                 ctx.helpers_missing_why, ctx.euid, ctx.egid);
+      log::debug("no id-map helpers ({}): mapping only uid {} and gid {}", ctx.helpers_missing_why,
+                 ctx.euid, ctx.egid);
   }
   return linux_::plan_id_maps(uid, gid, ctx);
 }

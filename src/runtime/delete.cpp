@@ -20,9 +20,10 @@ void delete_container(const GlobalOptions& g, const std::string& id, bool force)
   auto st = dir->load();
   auto status = dir->status(st);
   if (status == state::Status::Running && !force)
-    fail("cannot delete container \"{}\": it is not stopped (status: running); stop it first "
-         "or use --force",
-         id);
+    fail(
+        "cannot delete container \"{}\": it is not stopped (status: running); stop it first "
+        "or use --force",
+        id);
   if (status == state::Status::Created || status == state::Status::Running) {
     signal_all(st->pid, st->pid_start_time, SIGKILL);
     if (!wait_gone(st->pid, st->pid_start_time, 10000))

@@ -13,13 +13,20 @@ namespace sandbox::runtime {
 
 int clone_flag(oci::NamespaceType t) {
   switch (t) {
-    case oci::NamespaceType::User: return CLONE_NEWUSER;
-    case oci::NamespaceType::Mount: return CLONE_NEWNS;
-    case oci::NamespaceType::Pid: return CLONE_NEWPID;
-    case oci::NamespaceType::Uts: return CLONE_NEWUTS;
-    case oci::NamespaceType::Ipc: return CLONE_NEWIPC;
-    case oci::NamespaceType::Network: return CLONE_NEWNET;
-    case oci::NamespaceType::Cgroup: return CLONE_NEWCGROUP;
+    case oci::NamespaceType::User:
+      return CLONE_NEWUSER;
+    case oci::NamespaceType::Mount:
+      return CLONE_NEWNS;
+    case oci::NamespaceType::Pid:
+      return CLONE_NEWPID;
+    case oci::NamespaceType::Uts:
+      return CLONE_NEWUTS;
+    case oci::NamespaceType::Ipc:
+      return CLONE_NEWIPC;
+    case oci::NamespaceType::Network:
+      return CLONE_NEWNET;
+    case oci::NamespaceType::Cgroup:
+      return CLONE_NEWCGROUP;
   }
   return 0;
 }
@@ -42,10 +49,11 @@ void join_owner_user_namespace(NamespacePlan& plan, const oci::Linux& linux) {
     Fd owner(::ioctl(j.fd.get(), NS_GET_USERNS));
     if (!owner || inode_of(owner.get()) == own_ino) continue;
     if (!plan.auto_user_namespace && (!linux.uid_mappings.empty() || !linux.gid_mappings.empty()))
-      fail("config.json: linux.namespaces: the {} namespace to join belongs to another user "
-           "namespace; add that user namespace too ({{\"type\": \"user\", \"path\": ...}}) "
-           "instead of uidMappings",
-           oci::namespace_name(j.type));
+      fail(
+          "config.json: linux.namespaces: the {} namespace to join belongs to another user "
+          "namespace; add that user namespace too ({{\"type\": \"user\", \"path\": ...}}) "
+          "instead of uidMappings",
+          oci::namespace_name(j.type));
     plan.clone_flags &= ~static_cast<uint64_t>(CLONE_NEWUSER);
     plan.new_user_namespace = plan.auto_user_namespace = false;
     plan.join.insert(plan.join.begin(), {oci::NamespaceType::User, std::move(owner)});

@@ -29,8 +29,15 @@ void forward_signals_to(pid_t pid) {
   sigemptyset(&sa.sa_mask);
   for (int sig = 1; sig < SIGRTMIN; sig++) {
     switch (sig) {
-      case SIGKILL: case SIGSTOP: case SIGCHLD: case SIGSEGV: case SIGBUS:
-      case SIGFPE: case SIGILL: case SIGTRAP: case SIGSYS:
+      case SIGKILL:
+      case SIGSTOP:
+      case SIGCHLD:
+      case SIGSEGV:
+      case SIGBUS:
+      case SIGFPE:
+      case SIGILL:
+      case SIGTRAP:
+      case SIGSYS:
         continue;
       default:
         ::sigaction(sig, &sa, nullptr);

@@ -27,8 +27,8 @@ nlohmann::json container_state(const GlobalOptions& g, const std::string& id) {
 }
 
 std::vector<ListEntry> list_containers(const GlobalOptions& g) {
-  auto mode = g.root_given ? state::StateRoot::Mode::MustExist
-                           : state::StateRoot::Mode::MayBeMissing;
+  auto mode =
+      g.root_given ? state::StateRoot::Mode::MustExist : state::StateRoot::Mode::MayBeMissing;
   auto root = state::StateRoot::open(g.root, mode);
   std::vector<ListEntry> out;
   for (const auto& id : root.ids()) {

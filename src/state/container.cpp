@@ -34,10 +34,14 @@ std::string read_at(int dirfd, const char* name) {
 
 const char* status_name(Status s) {
   switch (s) {
-    case Status::Creating: return "creating";
-    case Status::Created: return "created";
-    case Status::Running: return "running";
-    case Status::Stopped: return "stopped";
+    case Status::Creating:
+      return "creating";
+    case Status::Created:
+      return "created";
+    case Status::Running:
+      return "running";
+    case Status::Stopped:
+      return "stopped";
   }
   return "unknown";
 }
@@ -100,10 +104,14 @@ std::optional<ContainerState> ContainerDir::load() const {
 }
 
 void ContainerDir::save(const ContainerState& st) const {
-  nlohmann::json j = {{"ociVersion", st.oci_version}, {"id", st.id},
-                      {"pid", st.pid},                {"pidStartTime", st.pid_start_time},
-                      {"bundle", st.bundle},          {"rootfs", st.rootfs},
-                      {"created", st.created},        {"owner", st.owner},
+  nlohmann::json j = {{"ociVersion", st.oci_version},
+                      {"id", st.id},
+                      {"pid", st.pid},
+                      {"pidStartTime", st.pid_start_time},
+                      {"bundle", st.bundle},
+                      {"rootfs", st.rootfs},
+                      {"created", st.created},
+                      {"owner", st.owner},
                       {"annotations", st.annotations}};
   std::string text = j.dump();
   // write + rename: a reader sees the old state or the new one, never half of one. No fsync:
@@ -151,14 +159,10 @@ void ContainerDir::remove(const StateRoot& root) {
 
 nlohmann::json oci_state_json(const ContainerState& st, Status status, const std::string& id) {
   bool alive = status == Status::Created || status == Status::Running;
-  nlohmann::json j = {{"ociVersion", st.oci_version},
-                      {"id", id},
-                      {"pid", alive ? st.pid : 0},
-                      {"status", status_name(status)},
-                      {"bundle", st.bundle},
-                      {"rootfs", st.rootfs},
-                      {"created", st.created},
-                      {"owner", ""}};
+  nlohmann::json j = {{"ociVersion", st.oci_version}, {"id", id},
+                      {"pid", alive ? st.pid : 0},    {"status", status_name(status)},
+                      {"bundle", st.bundle},          {"rootfs", st.rootfs},
+                      {"created", st.created},        {"owner", ""}};
   if (!st.annotations.empty()) j["annotations"] = st.annotations;
   return j;
 }

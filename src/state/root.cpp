@@ -36,9 +36,10 @@ void check_root(int fd, const std::string& path) {
     fail("state root {}: owned by uid {}, not by you (uid {}); choose another --root", path,
          st.st_uid, euid);
   if (st.st_mode & (S_IWGRP | S_IWOTH))
-    fail("state root {}: writable by other users (mode {:o}); chmod 700 it or choose another "
-         "--root",
-         path, st.st_mode & 07777);
+    fail(
+        "state root {}: writable by other users (mode {:o}); chmod 700 it or choose another "
+        "--root",
+        path, st.st_mode & 07777);
 }
 
 }  // namespace
@@ -69,8 +70,7 @@ StateRoot StateRoot::open(const std::string& path, Mode mode) {
     if (errno == ELOOP || errno == ENOTDIR) {
       struct stat st {};
       if (::lstat(path.c_str(), &st) == 0 && S_ISLNK(st.st_mode))
-        fail("state root {}: is a symlink; refusing it (pass the real directory as --root)",
-             path);
+        fail("state root {}: is a symlink; refusing it (pass the real directory as --root)", path);
       fail("state root {}: not a directory", path);
     }
     throw_errno("state root " + path);

@@ -38,22 +38,25 @@ void configure(const std::string& path, Format format, bool debug) {
   if (path.empty()) return;
   int fd = ::open(path.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
   if (fd < 0) {
-    write_all(STDERR_FILENO, fmt::format("sandbox: open log file {}: {}\n", path,
-                                         std::strerror(errno)));
+    write_all(STDERR_FILENO,
+              fmt::format("sandbox: open log file {}: {}\n", path, std::strerror(errno)));
     return;  // keep logging to stderr rather than fail every command
   }
   g.fd = fd;
   g.to_stderr = false;
 }
 
-bool debug_enabled() { return g.debug; }
+bool debug_enabled() {
+  return g.debug;
+}
 
 void write(const char* level, const std::string& msg) {
   std::string line;
   if (g.to_stderr && g.format == Format::Text) {
     // On a terminal an error reads "sandbox: <msg>", anything else "sandbox: debug: <msg>".
     bool is_error = std::string_view(level) == "error";
-    line = is_error ? fmt::format("sandbox: {}\n", msg) : fmt::format("sandbox: {}: {}\n", level, msg);
+    line =
+        is_error ? fmt::format("sandbox: {}\n", msg) : fmt::format("sandbox: {}: {}\n", level, msg);
   } else if (g.format == Format::Json) {
     nlohmann::json j = {{"level", level}, {"msg", msg}, {"time", sys::rfc3339_now()}};
     line = j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";

@@ -8,8 +8,8 @@ using sandbox::linux_::parse_mount_options;
 
 TEST(MountOptions, AttributesSetAndClear) {
   auto o = parse_mount_options({"nosuid", "nodev", "noexec", "ro"});
-  EXPECT_EQ(o.attr_set, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC |
-                            MOUNT_ATTR_RDONLY);
+  EXPECT_EQ(o.attr_set,
+            MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC | MOUNT_ATTR_RDONLY);
   EXPECT_EQ(o.attr_clr, 0u);
   EXPECT_FALSE(o.bind);
   EXPECT_TRUE(o.data.empty());
