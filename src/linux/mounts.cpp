@@ -184,6 +184,10 @@ void mount_entry(int rootfd, const oci::Mount& m, size_t index, const MountConte
   }
 }
 
+bool is_bind_mount(const oci::Mount& m) {
+  return is_bind(m, parse_mount_options(m.options));
+}
+
 bool host_has_unified_cgroups() {
   struct statfs fs {};
   return ::statfs("/sys/fs/cgroup", &fs) == 0 && fs.f_type == CGROUP2_SUPER_MAGIC;

@@ -34,6 +34,9 @@ void attach(int mountfd, int targetfd);
 // "mounts[3] (tmpfs on /dev/shm): <why>".
 void mount_entry(int rootfd, const oci::Mount& m, size_t index, const MountContext& ctx);
 
+// True when the config.json mount is a bind (type "bind"/"rbind", or a bind/rbind option).
+bool is_bind_mount(const oci::Mount& m);
+
 // True when the host's /sys/fs/cgroup is a cgroup2 filesystem.
 bool host_has_unified_cgroups();
 

@@ -84,10 +84,7 @@ void apply_rootfs_propagation(const std::string& p) {
 bool has_mount_at(const oci::Spec& s, const char* dest, bool want_fs) {
   for (const auto& m : s.mounts) {
     if (linux_::clean_relative(m.destination) != linux_::clean_relative(dest)) continue;
-    bool is_bind = m.type == "bind" ||
-                   std::find(m.options.begin(), m.options.end(), "bind") != m.options.end() ||
-                   std::find(m.options.begin(), m.options.end(), "rbind") != m.options.end();
-    return want_fs ? !is_bind : true;
+    return !want_fs || !linux_::is_bind_mount(m);
   }
   return false;
 }
