@@ -9,6 +9,10 @@ void add_create_flags(CLI::App& cmd, runtime::CreateOptions& o) {
   cmd.add_option("--pid-file", o.pid_file, "write the init's pid to this file");
   cmd.add_flag("--no-pivot", o.no_pivot, "use chroot instead of pivot_root");
   cmd.add_flag("--no-new-keyring", o.no_new_keyring, "keep the caller's session keyring");
+  cmd.add_option("--console-socket", o.console_socket,
+                 "unix socket that receives the pty master of the container's terminal");
+  cmd.add_option("--preserve-fds", o.preserve_fds,
+                 "pass this many fds beyond stdio (and LISTEN_FDS) to the container");
   cmd.add_option("id", o.id, "container id")->required();
 }
 
@@ -16,6 +20,8 @@ void add_create_command(CLI::App& app, const runtime::GlobalOptions& g, Action& 
   auto o = std::make_shared<runtime::CreateOptions>();
   auto* cmd = app.add_subcommand("create", "create a container; its process waits for start");
   add_create_flags(*cmd, *o);
+  // create always detaches; engines may still say so.
+  cmd->add_flag("-d,--detach", o->detach_flag, "accepted: create always detaches");
   cmd->callback([&g, &action, o] {
     action = [&g, o] {
       runtime::create_container(g, *o);

@@ -289,7 +289,15 @@ int parse_oom_score_adj(const Node& n) {
 Process parse_process(const Node& n) {
   Process p;
   if (auto m = member(n, "terminal")) p.terminal = boolean(*m);
-  // consoleSize only sizes a terminal; accepting it without a terminal changes nothing.
+  // consoleSize only sizes a terminal; without a terminal it changes nothing.
+  if (auto m = member(n, "consoleSize")) {
+    ConsoleSize size;
+    size.height = u32(required(*m, "height"));
+    size.width = u32(required(*m, "width"));
+    if (size.height > 0xffff || size.width > 0xffff)
+      bad(m->path, "height and width must be at most 65535");
+    p.console_size = size;
+  }
   if (auto m = member(n, "user")) p.user = parse_user(*m);
   p.args = parse_args(required(n, "args"));
   if (auto m = member(n, "env")) p.env = parse_env(*m);
@@ -618,6 +626,21 @@ Spec parse_spec(const nlohmann::json& config) {
   } catch (const json::exception& e) {
     // Every access is type-checked first, so this is a bug here; still report it as one line.
     fail("config.json: {}", parser_detail(e.what()));
+  }
+}
+
+Process parse_process_file(const nlohmann::json& process, const std::string& label) {
+  if (!process.is_object()) fail("{}: must be a JSON object", label);
+  try {
+    return parse_process(Node{&process, ""});
+  } catch (const Error& e) {
+    // The field readers name config.json; this document is a process file of its own.
+    std::string msg = e.what();
+    constexpr std::string_view prefix = "config.json: ";
+    if (msg.rfind(prefix, 0) == 0) msg = label + ": " + msg.substr(prefix.size());
+    throw Error(msg, e.code());
+  } catch (const json::exception& e) {
+    fail("{}: {}", label, parser_detail(e.what()));
   }
 }
 

@@ -14,6 +14,10 @@ namespace sandbox::oci {
 // JSON null counts as absent. Throws sandbox::Error "config.json: <json path>: <what is wrong>".
 Spec parse_spec(const nlohmann::json& config);
 
+// Parses a process object on its own (`exec --process FILE`): the same checks as config.json's
+// `process`, with errors "<label>: <json path>: <what is wrong>".
+Process parse_process_file(const nlohmann::json& process, const std::string& label);
+
 // Reads <bundle_dir>/config.json and parses it. Throws sandbox::Error
 // "config.json: open <absolute path>: <errno text>" when it cannot be read and
 // "config.json: not valid JSON: <parser detail>" when it is not JSON.

@@ -45,8 +45,14 @@ struct Rlimit {
   uint64_t hard = 0;
 };
 
+struct ConsoleSize {
+  unsigned height = 0;
+  unsigned width = 0;
+};
+
 struct Process {
   bool terminal = false;
+  std::optional<ConsoleSize> console_size;  // the terminal's initial size, when terminal is true
   User user;
   std::vector<std::string> args;
   std::vector<std::string> env;

@@ -1,8 +1,6 @@
 #include "process/init.hpp"
 
 #include <fcntl.h>
-#include <grp.h>
-#include <linux/capability.h>
 #include <linux/keyctl.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
@@ -13,14 +11,13 @@
 #include <algorithm>
 #include <csignal>
 
-#include "linux/capabilities.hpp"
 #include "linux/devices.hpp"
 #include "linux/masks.hpp"
 #include "linux/mounts.hpp"
-#include "linux/rlimits.hpp"
+#include "linux/pty.hpp"
 #include "linux/rootpath.hpp"
-#include "process/exec_path.hpp"
 #include "process/sync.hpp"
+#include "process/user_process.hpp"
 #include "sys/error.hpp"
 #include "sys/proc.hpp"
 #include "sys/syscalls.hpp"
@@ -29,16 +26,6 @@ namespace sandbox::process {
 namespace {
 
 using linux_::Create;
-
-void reset_signals() {
-  // The runtime's handlers and mask must not reach the container's process.
-  struct sigaction sa {};
-  sa.sa_handler = SIG_DFL;
-  for (int sig = 1; sig < NSIG; sig++) ::sigaction(sig, &sa, nullptr);
-  sigset_t all;
-  sigemptyset(&all);
-  ::sigprocmask(SIG_SETMASK, &all, nullptr);
-}
 
 void wait_for_maps(const InitConfig& c) {
   SyncMessage m;
@@ -168,72 +155,6 @@ void set_names(const oci::Spec& s) {
     throw_errno("domainname: setdomainname");
 }
 
-// HOME from the container's /etc/passwd for the process's uid, "/" when it has none; only when
-// config.json does not set HOME (runc does the same).
-std::vector<std::string> final_env(const oci::Process& p) {
-  std::vector<std::string> env = p.env;
-  for (const auto& e : env)
-    if (e.rfind("HOME=", 0) == 0) return env;
-  std::string home = "/";
-  try {
-    std::string passwd = sys::read_file("/etc/passwd");
-    size_t pos = 0;
-    while (pos < passwd.size()) {
-      size_t end = passwd.find('\n', pos);
-      if (end == std::string::npos) end = passwd.size();
-      std::string line = passwd.substr(pos, end - pos);
-      pos = end + 1;
-      std::vector<std::string> f;
-      size_t a = 0;
-      for (size_t b; (b = line.find(':', a)) != std::string::npos; a = b + 1)
-        f.push_back(line.substr(a, b - a));
-      f.push_back(line.substr(a));
-      if (f.size() >= 7 && f[2] == std::to_string(p.user.uid)) {
-        home = f[5];
-        break;
-      }
-    }
-  } catch (const Error&) {
-  }
-  env.push_back("HOME=" + home);
-  return env;
-}
-
-bool has_cap(const std::vector<int>& set, int cap) {
-  return std::find(set.begin(), set.end(), cap) != set.end();
-}
-
-void switch_user(const InitConfig& c, const oci::Process& p) {
-  const auto& u = p.user;
-  const oci::Capabilities caps = p.capabilities.value_or(oci::Capabilities{});
-  linux_::drop_bounding_set(caps.bounding);
-  if (::prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) != 0) throw_errno("prctl(PR_SET_KEEPCAPS)");
-  if (c.setgroups_denied) {
-    if (!u.additional_gids.empty())
-      fail(
-          "process.user.additionalGids: supplementary groups need a gid mapping set by "
-          "newgidmap (setgroups is denied with a single-id mapping)");
-  } else {
-    std::vector<gid_t> groups(u.additional_gids.begin(), u.additional_gids.end());
-    if (::setgroups(groups.size(), groups.data()) != 0)
-      throw_errno("process.user.additionalGids: setgroups");
-  }
-  if (::setresgid(u.gid, u.gid, u.gid) != 0)
-    throw_errno(fmt::format("process.user.gid: setresgid({})", u.gid));
-  if (::setresuid(u.uid, u.uid, u.uid) != 0)
-    throw_errno(fmt::format("process.user.uid: setresuid({})", u.uid));
-  if (::prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0) != 0) throw_errno("prctl(PR_SET_KEEPCAPS)");
-  linux_::set_capabilities(caps);
-}
-
-void change_dir(const std::string& cwd) {
-  if (::chdir(cwd.c_str()) != 0) throw_errno("process.cwd: chdir " + cwd);
-  // The CVE-2024-21626 check: a cwd reached through a leaked fd would be outside our root.
-  char buf[4096];
-  if (::getcwd(buf, sizeof(buf)) == nullptr) throw_errno("process.cwd: getcwd");
-  if (buf[0] != '/') fail("process.cwd: {} is outside the container", cwd);
-}
-
 void wait_for_start(const InitConfig& c) {
   char b;
   ssize_t n;
@@ -243,47 +164,43 @@ void wait_for_start(const InitConfig& c) {
   if (n != 1) _exit(1);  // the runtime gave up on us
 }
 
+// A pty from the container's devpts becomes the process's terminal; the master goes to the
+// runtime, which hands it to the console socket or proxies it.
+void setup_terminal(const InitConfig& c, const oci::Process& p) {
+  linux_::Pty pty = linux_::open_pty();
+  if (p.console_size)
+    linux_::set_window_size(pty.master.get(), p.console_size->height, p.console_size->width);
+  linux_::attach_terminal(pty.slave.get());
+  if (!sync_send_fd(c.sync_fd, SyncType::Terminal, pty.master.get()))
+    fail("process.terminal: the runtime is gone");
+}
+
 [[noreturn]] void init_main(const InitConfig& c) {
   const oci::Spec& s = *c.spec;
   const oci::Process& p = *s.process;
   for (int fd : c.close_fds) ::close(fd);
   reset_signals();
+  // A session of its own: the container's terminal (if any) becomes its controlling tty, and
+  // job control on the caller's terminal does not reach it.
+  ::setsid();
   if (c.wait_for_maps) wait_for_maps(c);
   if (::chdir(c.bundle.c_str()) != 0) throw_errno("chdir to bundle " + c.bundle);
   set_oom_score_adj(p);
   join_session_keyring(c);
   setup_rootfs(c);
   set_names(s);
-  linux_::apply_rlimits(p.rlimits);
-  ::umask(p.user.umask.value_or(022));
+  if (p.terminal) setup_terminal(c, p);
 
-  // seccomp needs no_new_privs or CAP_SYS_ADMIN. Without either at the end, the filter goes in
-  // now, while we still hold every capability, and so also covers the setup that follows.
-  const auto caps = p.capabilities.value_or(oci::Capabilities{});
-  bool seccomp_last = p.no_new_privileges || has_cap(caps.effective, CAP_SYS_ADMIN);
-  if (c.seccomp && !seccomp_last) linux_::load_seccomp(*c.seccomp);
-
-  switch_user(c, p);
-  if (p.no_new_privileges && ::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0)
-    throw_errno("process.noNewPrivileges: prctl");
-  change_dir(p.cwd);
-  std::vector<std::string> env = final_env(p);
-  std::string program = find_executable(p.args[0], path_from_env(env));
+  UserProcess up;
+  up.process = &p;
+  up.setgroups_denied = c.setgroups_denied;
+  up.seccomp = c.seccomp ? &*c.seccomp : nullptr;
+  up.kept_fds = c.kept_fds;
+  PreparedProgram prog = become_user(up);
 
   sync_send(c.sync_fd, SyncType::Ready);
   wait_for_start(c);
-
-  if (c.seccomp && seccomp_last) linux_::load_seccomp(*c.seccomp);
-  // Nothing of the runtime beyond stdio reaches the program (the CVE-2024-21626 lesson).
-  sys::close_range(3, ~0U, CLOSE_RANGE_CLOEXEC);
-
-  std::vector<char*> argv, envp;
-  for (const auto& a : p.args) argv.push_back(const_cast<char*>(a.c_str()));
-  argv.push_back(nullptr);
-  for (const auto& e : env) envp.push_back(const_cast<char*>(e.c_str()));
-  envp.push_back(nullptr);
-  ::execve(program.c_str(), argv.data(), envp.data());
-  throw_errno("exec " + program);
+  exec_program(up, prog);
 }
 
 }  // namespace

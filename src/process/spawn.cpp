@@ -63,7 +63,12 @@ Spawned spawn_init(SpawnPlan& plan) {
       if (!sync_send(ours.get(), SyncType::MapsWritten)) fail("container init died early");
     }
     SyncMessage m;
-    if (!sync_recv(ours.get(), m)) {
+    bool got = sync_recv(ours.get(), m);
+    if (got && m.type == SyncType::Terminal) {
+      s.terminal = std::move(m.fd);
+      got = sync_recv(ours.get(), m);
+    }
+    if (!got) {
       int status = 0;
       ::waitpid(pid, &status, 0);
       s.pid = 0;

@@ -21,7 +21,8 @@ struct SpawnPlan {
 struct Spawned {
   pid_t pid = 0;
   Fd pidfd;
-  Fd sync;  // stays open: EOF on it means the user program was exec'd
+  Fd sync;      // stays open: EOF on it means the user program was exec'd
+  Fd terminal;  // the pty master when process.terminal is true
 };
 
 // Returns once the init waits for `start`. On failure the init is killed and reaped, and the

@@ -13,8 +13,11 @@
 #include "linux/subid.hpp"
 #include "oci/parse.hpp"
 #include "process/spawn.hpp"
+#include "runtime/console_socket.hpp"
 #include "runtime/namespaces.hpp"
+#include "runtime/notify_socket.hpp"
 #include "runtime/operations.hpp"
+#include "runtime/passed_fds.hpp"
 #include "state/container.hpp"
 #include "state/id.hpp"
 #include "sys/clock.hpp"
@@ -44,10 +47,6 @@ std::string rootfs_path(const oci::Spec& spec, const std::string& bundle) {
 
 void check_supported(const oci::Spec& spec) {
   if (!spec.process) fail("config.json: process: required to create a container");
-  if (spec.process->terminal)
-    fail(
-        "config.json: process.terminal: terminals are not supported yet; set "
-        "\"terminal\": false (stdio is then passed through)");
   if (!spec.linux.cgroups_path.empty())
     log::debug(
         "linux.cgroupsPath {}: cgroups are not managed yet; the container stays in "
@@ -108,11 +107,15 @@ struct CreateRollback {
 
 }  // namespace
 
-CreatedContainer create_container(const GlobalOptions& g, const CreateOptions& o) {
+CreatedContainer create_container(const GlobalOptions& g, const CreateOptions& o, bool detached) {
   state::validate_id(o.id);
   std::string bundle = absolute_dir(o.bundle, "bundle");
   oci::Spec spec = oci::load_spec(bundle);
   check_supported(spec);
+  check_terminal_flags(spec.process->terminal, detached, o.console_socket);
+  int listen_fds = socket_activation_fds();
+  int kept_fds = check_passed_fds(listen_fds, o.preserve_fds);
+  set_listen_env(spec.process->env, listen_fds);
   std::string rootfs = rootfs_path(spec, bundle);
 
   bool caller_is_root = ::geteuid() == 0;
@@ -134,6 +137,8 @@ CreatedContainer create_container(const GlobalOptions& g, const CreateOptions& o
   Fd fifo(::openat(dir->fd(), state::kExecFifo, O_RDWR | O_CLOEXEC));
   if (!fifo) throw_errno("open exec fifo");
 
+  prepare_notify_socket(spec, dir->fd(), root.path() + "/" + o.id);
+
   // Joined namespaces (a user namespace among them, possibly) decide what the init may do, so
   // the facts below are read after joining.
   join_namespaces(ns);
@@ -154,6 +159,7 @@ CreatedContainer create_container(const GlobalOptions& g, const CreateOptions& o
   init.no_new_keyring = o.no_new_keyring;
   init.unified_cgroups = linux_::host_has_unified_cgroups();
   init.seccomp = std::move(seccomp);
+  init.kept_fds = kept_fds;
 
   process::Spawned child = process::spawn_init(plan);
   rollback.pid = child.pid;
@@ -171,6 +177,10 @@ CreatedContainer create_container(const GlobalOptions& g, const CreateOptions& o
   st.created = sys::rfc3339_now();
   st.owner = ::geteuid();
   st.annotations = spec.annotations;
+  if (child.terminal && !o.console_socket.empty()) {
+    send_to_console_socket(o.console_socket, child.terminal.get());
+    child.terminal.reset();
+  }
   dir->save(st);
   if (!o.pid_file.empty()) write_pid_file(o.pid_file, child.pid);
 
@@ -179,6 +189,7 @@ CreatedContainer create_container(const GlobalOptions& g, const CreateOptions& o
   c.pid = child.pid;
   c.pidfd = std::move(child.pidfd);
   c.sync = std::move(child.sync);
+  c.terminal = std::move(child.terminal);
   return c;
 }
 

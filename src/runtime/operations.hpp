@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "runtime/notify_socket.hpp"
 #include "runtime/options.hpp"
 #include "state/root.hpp"
 #include "sys/fd.hpp"
@@ -16,12 +17,19 @@ namespace sandbox::runtime {
 struct CreatedContainer {
   pid_t pid = 0;
   Fd pidfd;
-  Fd sync;  // EOF once the user program is exec'd
+  Fd sync;      // EOF once the user program is exec'd
+  Fd terminal;  // the pty master, when there is a terminal and no console socket took it
 };
 
 // create: the init is set up and waits for `start`; state.json and the pid file are written.
-CreatedContainer create_container(const GlobalOptions& g, const CreateOptions& o);
+// DETACHED is false only for `run` in the foreground, which proxies a terminal itself.
+CreatedContainer create_container(const GlobalOptions& g, const CreateOptions& o,
+                                  bool detached = true);
+// start: releases the init; with NOTIFY_SOCKET, relays sd_notify messages until READY=1.
 void start_container(const GlobalOptions& g, const std::string& id);
+// The first half of start: releases the init and returns the sd_notify relay, if there is one,
+// for the caller to drive (`run` does it from its foreground loop).
+std::optional<NotifyRelay> release_container(const GlobalOptions& g, const std::string& id);
 
 struct RunOptions : CreateOptions {
   bool detach = false;
@@ -31,6 +39,27 @@ struct RunOptions : CreateOptions {
 // Returns the exit code for the runtime: the container's status in the foreground
 // (128+signal when killed), 0 when detached.
 int run_container(const GlobalOptions& g, const RunOptions& o);
+
+struct ExecOptions {
+  std::string id;
+  std::string process_file;       // --process: a process.json, taken as it is
+  std::vector<std::string> args;  // or the command, with the flags below
+  bool tty = false;
+  bool detach = false;
+  std::string pid_file;
+  std::string console_socket;
+  std::string cwd;
+  std::vector<std::string> env;
+  std::string user;  // UID[:GID]
+  std::vector<uint32_t> additional_gids;
+  std::vector<std::string> caps;
+  bool no_new_privs = false;
+  int preserve_fds = 0;
+  std::string process_label;  // refused when set: no SELinux
+  std::string apparmor;       // refused when set: no AppArmor
+};
+// Returns the process's exit code in the foreground (128+signal when killed), 0 detached.
+int exec_in_container(const GlobalOptions& g, const ExecOptions& o);
 
 void kill_container(const GlobalOptions& g, const std::string& id, int sig, bool all);
 void delete_container(const GlobalOptions& g, const std::string& id, bool force);

@@ -19,6 +19,9 @@ struct CreateOptions {
   std::string pid_file;
   bool no_pivot = false;
   bool no_new_keyring = false;
+  std::string console_socket;  // receives the pty master when process.terminal is true
+  int preserve_fds = 0;        // fds 3.. beyond LISTEN_FDS passed to the container
+  bool detach_flag = false;    // create's --detach: accepted, create always detaches
 };
 
 }  // namespace sandbox::runtime

@@ -5,10 +5,11 @@
 #include "runtime/operations.hpp"
 #include "state/container.hpp"
 #include "sys/error.hpp"
+#include "sys/proc.hpp"
 
 namespace sandbox::runtime {
 
-void start_container(const GlobalOptions& g, const std::string& id) {
+std::optional<NotifyRelay> release_container(const GlobalOptions& g, const std::string& id) {
   auto root = open_existing_root(g);
   auto dir = state::ContainerDir::open(root, id);
   auto st = dir.load();
@@ -16,6 +17,8 @@ void start_container(const GlobalOptions& g, const std::string& id) {
   if (status != state::Status::Created)
     fail("cannot start container \"{}\": not in created state (status: {})", id,
          state::status_name(status));
+  // Bound before the process runs, so that no message of it is lost.
+  std::optional<NotifyRelay> relay = NotifyRelay::open(dir.fd());
   // The init holds the fifo's read end. Opening without blocking fails with ENXIO when no
   // reader is left, i.e. the init died since the status check.
   Fd fifo(::openat(dir.fd(), state::kExecFifo, O_WRONLY | O_NONBLOCK | O_CLOEXEC));
@@ -27,6 +30,18 @@ void start_container(const GlobalOptions& g, const std::string& id) {
   if (::write(fifo.get(), &go, 1) != 1) throw_errno("cannot start container \"" + id + "\"");
   // Without the fifo the container counts as running.
   ::unlinkat(dir.fd(), state::kExecFifo, 0);
+  return relay;
+}
+
+void start_container(const GlobalOptions& g, const std::string& id) {
+  std::optional<NotifyRelay> relay = release_container(g, id);
+  if (!relay) return;
+  // The state lock is released by now: waiting for READY=1 must not block `state` or `kill`.
+  auto root = open_existing_root(g);
+  auto st = state::ContainerDir::open(root, id).load();
+  if (!st) return;
+  Fd pidfd = sys::open_process(st->pid, st->pid_start_time);
+  if (pidfd) relay->relay_until_ready(st->pid, pidfd.get());
 }
 
 }  // namespace sandbox::runtime

@@ -7,6 +7,7 @@
 
 #include "sys/error.hpp"
 #include "sys/fd.hpp"
+#include "sys/syscalls.hpp"
 
 namespace sandbox::sys {
 namespace {
@@ -93,6 +94,12 @@ int write_file_at(int dirfd, const std::string& path, const std::string& data) {
 
 int write_file(const std::string& path, const std::string& data) {
   return write_file_at(AT_FDCWD, path, data);
+}
+
+Fd open_process(pid_t pid, uint64_t start_time) {
+  Fd fd(pidfd_open(pid));
+  if (!fd || !process_is(pid, start_time)) return Fd();
+  return fd;
 }
 
 }  // namespace sandbox::sys

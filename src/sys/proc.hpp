@@ -6,6 +6,8 @@
 #include <optional>
 #include <string>
 
+#include "sys/fd.hpp"
+
 namespace sandbox::sys {
 
 // Field 22 of /proc/PID/stat (clock ticks since boot): with the pid it names one process
@@ -13,6 +15,10 @@ namespace sandbox::sys {
 std::optional<uint64_t> process_start_time(pid_t pid);
 // True when PID is alive, not a zombie, and started at `start_time`.
 bool process_is(pid_t pid, uint64_t start_time);
+// A pidfd for PID when it is the process that started at START_TIME; none otherwise. The
+// pidfd is opened first and the start time checked after, so it cannot name a later process
+// that reused the pid.
+Fd open_process(pid_t pid, uint64_t start_time);
 // True when this process is in the initial user namespace (uid_map is the identity).
 bool in_initial_user_namespace();
 // Reads FD to its end; stops quietly at an error (callers read pipes and small files).

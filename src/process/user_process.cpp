@@ -1,0 +1,147 @@
+#include "process/user_process.hpp"
+
+#include <grp.h>
+#include <linux/capability.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <csignal>
+
+#include "linux/capabilities.hpp"
+#include "linux/rlimits.hpp"
+#include "process/exec_path.hpp"
+#include "sys/error.hpp"
+#include "sys/proc.hpp"
+#include "sys/syscalls.hpp"
+
+namespace sandbox::process {
+namespace {
+
+// HOME from the container's /etc/passwd for the process's uid, "/" when it has none; only when
+// the process's env does not set HOME (runc does the same).
+std::vector<std::string> final_env(const oci::Process& p) {
+  std::vector<std::string> env = p.env;
+  for (const auto& e : env)
+    if (e.rfind("HOME=", 0) == 0) return env;
+  std::string home = "/";
+  try {
+    std::string passwd = sys::read_file("/etc/passwd");
+    size_t pos = 0;
+    while (pos < passwd.size()) {
+      size_t end = passwd.find('\n', pos);
+      if (end == std::string::npos) end = passwd.size();
+      std::string line = passwd.substr(pos, end - pos);
+      pos = end + 1;
+      std::vector<std::string> f;
+      size_t a = 0;
+      for (size_t b; (b = line.find(':', a)) != std::string::npos; a = b + 1)
+        f.push_back(line.substr(a, b - a));
+      f.push_back(line.substr(a));
+      if (f.size() >= 7 && f[2] == std::to_string(p.user.uid)) {
+        home = f[5];
+        break;
+      }
+    }
+  } catch (const Error&) {
+  }
+  env.push_back("HOME=" + home);
+  return env;
+}
+
+bool has_cap(const std::vector<int>& set, int cap) {
+  return std::find(set.begin(), set.end(), cap) != set.end();
+}
+
+void switch_user(const UserProcess& up) {
+  const oci::Process& p = *up.process;
+  const auto& u = p.user;
+  const oci::Capabilities caps = p.capabilities.value_or(oci::Capabilities{});
+  linux_::drop_bounding_set(caps.bounding);
+  if (::prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) != 0) throw_errno("prctl(PR_SET_KEEPCAPS)");
+  if (up.setgroups_denied) {
+    if (!u.additional_gids.empty())
+      fail(
+          "process.user.additionalGids: supplementary groups need a gid mapping set by "
+          "newgidmap (setgroups is denied with a single-id mapping)");
+  } else {
+    std::vector<gid_t> groups(u.additional_gids.begin(), u.additional_gids.end());
+    if (::setgroups(groups.size(), groups.data()) != 0)
+      throw_errno("process.user.additionalGids: setgroups");
+  }
+  if (::setresgid(u.gid, u.gid, u.gid) != 0)
+    throw_errno(fmt::format("process.user.gid: setresgid({})", u.gid));
+  if (::setresuid(u.uid, u.uid, u.uid) != 0)
+    throw_errno(fmt::format("process.user.uid: setresuid({})", u.uid));
+  if (::prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0) != 0) throw_errno("prctl(PR_SET_KEEPCAPS)");
+  linux_::set_capabilities(caps);
+}
+
+void change_dir(const std::string& cwd) {
+  if (::chdir(cwd.c_str()) != 0) throw_errno("process.cwd: chdir " + cwd);
+  // The CVE-2024-21626 check: a cwd reached through a leaked fd would be outside our root.
+  char buf[4096];
+  if (::getcwd(buf, sizeof(buf)) == nullptr) throw_errno("process.cwd: getcwd");
+  if (buf[0] != '/') fail("process.cwd: {} is outside the container", cwd);
+}
+
+}  // namespace
+
+void reset_signals() {
+  struct sigaction sa {};
+  sa.sa_handler = SIG_DFL;
+  for (int sig = 1; sig < NSIG; sig++) ::sigaction(sig, &sa, nullptr);
+  sigset_t none;
+  sigemptyset(&none);
+  ::sigprocmask(SIG_SETMASK, &none, nullptr);
+}
+
+void give_stdio_to(uid_t uid) {
+  for (int fd = 0; fd <= 2; fd++) {
+    struct stat st {};
+    if (::fstat(fd, &st) != 0 || st.st_uid == uid) continue;
+    if (S_ISCHR(st.st_mode) && st.st_rdev == makedev(1, 3)) continue;  // /dev/null
+    (void)::fchown(fd, uid, static_cast<gid_t>(-1));
+  }
+}
+
+PreparedProgram become_user(const UserProcess& up) {
+  const oci::Process& p = *up.process;
+  linux_::apply_rlimits(p.rlimits);
+  ::umask(p.user.umask.value_or(022));
+  give_stdio_to(p.user.uid);
+
+  // seccomp needs no_new_privs or CAP_SYS_ADMIN. Without either at the end, the filter goes in
+  // now, while we still hold every capability, and so also covers the setup that follows.
+  const auto caps = p.capabilities.value_or(oci::Capabilities{});
+  PreparedProgram out;
+  out.seccomp_at_exec = p.no_new_privileges || has_cap(caps.effective, CAP_SYS_ADMIN);
+  if (up.seccomp && !out.seccomp_at_exec) linux_::load_seccomp(*up.seccomp);
+
+  switch_user(up);
+  if (p.no_new_privileges && ::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0)
+    throw_errno("process.noNewPrivileges: prctl");
+  change_dir(p.cwd);
+  out.env = final_env(p);
+  out.path = find_executable(p.args[0], path_from_env(out.env));
+  return out;
+}
+
+void exec_program(const UserProcess& up, const PreparedProgram& prog) {
+  if (up.seccomp && prog.seccomp_at_exec) linux_::load_seccomp(*up.seccomp);
+  // Nothing of the runtime beyond stdio and the fds asked for reaches the program (the
+  // CVE-2024-21626 lesson).
+  sys::close_range(3 + static_cast<unsigned>(up.kept_fds), ~0U, CLOSE_RANGE_CLOEXEC);
+
+  std::vector<char*> argv, envp;
+  for (const auto& a : up.process->args) argv.push_back(const_cast<char*>(a.c_str()));
+  argv.push_back(nullptr);
+  for (const auto& e : prog.env) envp.push_back(const_cast<char*>(e.c_str()));
+  envp.push_back(nullptr);
+  ::execve(prog.path.c_str(), argv.data(), envp.data());
+  throw_errno("exec " + prog.path);
+}
+
+}  // namespace sandbox::process

@@ -1,0 +1,192 @@
+// exec: run a new process in a running container, with the container's settings unless the
+// flags or a process file say otherwise (runc's rules), in the foreground or detached.
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <nlohmann/json.hpp>
+
+#include "linux/seccomp.hpp"
+#include "oci/parse.hpp"
+#include "process/exec_child.hpp"
+#include "runtime/console_socket.hpp"
+#include "runtime/foreground.hpp"
+#include "runtime/operations.hpp"
+#include "runtime/passed_fds.hpp"
+#include "state/container.hpp"
+#include "sys/error.hpp"
+#include "sys/log.hpp"
+#include "sys/proc.hpp"
+#include "sys/syscalls.hpp"
+
+namespace sandbox::runtime {
+namespace {
+
+struct NamespaceFlag {
+  const char* name;
+  unsigned flag;
+};
+constexpr NamespaceFlag kNamespaces[] = {
+    {"user", CLONE_NEWUSER},     {"mnt", CLONE_NEWNS},    {"pid", CLONE_NEWPID},
+    {"net", CLONE_NEWNET},       {"ipc", CLONE_NEWIPC},   {"uts", CLONE_NEWUTS},
+    {"cgroup", CLONE_NEWCGROUP}, {"time", CLONE_NEWTIME},
+};
+
+// The init's namespaces that are not already ours. Comparing the namespaces themselves (not
+// config.json's list) also covers namespaces joined by path and the user namespace podman
+// runs us in, which setns would refuse to enter again.
+unsigned namespaces_to_join(pid_t init) {
+  unsigned flags = 0;
+  for (const auto& ns : kNamespaces) {
+    struct stat theirs {
+    }, ours{};
+    std::string path = "/proc/" + std::to_string(init) + "/ns/" + ns.name;
+    std::string own = std::string("/proc/self/ns/") + ns.name;
+    if (::stat(path.c_str(), &theirs) != 0) continue;  // a kernel without this namespace type
+    if (::stat(own.c_str(), &ours) == 0 && ours.st_ino == theirs.st_ino &&
+        ours.st_dev == theirs.st_dev)
+      continue;
+    flags |= ns.flag;
+  }
+  return flags;
+}
+
+bool setgroups_denied(pid_t init) {
+  try {
+    return sys::read_file("/proc/" + std::to_string(init) + "/setgroups").rfind("deny", 0) == 0;
+  } catch (const Error&) {
+    return false;
+  }
+}
+
+void set_env(std::vector<std::string>& env, const std::string& entry) {
+  if (entry.find('=') == std::string::npos) fail("--env {}: must be NAME=VALUE", entry);
+  std::string key = entry.substr(0, entry.find('=') + 1);
+  std::erase_if(env, [&](const std::string& e) { return e.rfind(key, 0) == 0; });
+  env.push_back(entry);
+}
+
+uint32_t parse_id(const std::string& s, const char* what) {
+  if (s.empty() || s.find_first_not_of("0123456789") != std::string::npos || s.size() > 10)
+    fail("--user {}: {} must be a number", s, what);
+  unsigned long v = std::stoul(s);
+  if (v > 0xffffffffUL) fail("--user {}: {} is out of range", s, what);
+  return static_cast<uint32_t>(v);
+}
+
+int capability_number(const std::string& name) {
+  nlohmann::json doc = {{"args", {"x"}}, {"capabilities", {{"bounding", {name}}}}};
+  return oci::parse_process_file(doc, "--cap").capabilities->bounding.at(0);
+}
+
+// runc's rules: a process file is taken as it is, with the container's capabilities and
+// rlimits when it has none; otherwise the container's process with the flags applied.
+oci::Process exec_process(const oci::Process& base, const ExecOptions& o) {
+  if (!o.process_label.empty()) fail("--process-label: SELinux labels are not supported");
+  if (!o.apparmor.empty()) fail("--apparmor: AppArmor profiles are not supported");
+  if (!o.process_file.empty()) {
+    nlohmann::json doc;
+    try {
+      doc = nlohmann::json::parse(sys::read_file(o.process_file));
+    } catch (const nlohmann::json::parse_error&) {
+      fail("--process {}: not valid JSON", o.process_file);
+    } catch (const Error& e) {
+      throw Error(std::string("--process: ") + e.what(), e.code());
+    }
+    oci::Process p = oci::parse_process_file(doc, "--process " + o.process_file);
+    if (!p.capabilities) p.capabilities = base.capabilities;
+    if (p.rlimits.empty()) p.rlimits = base.rlimits;
+    return p;
+  }
+  if (o.args.empty()) fail("exec: no command given (ARGS or --process FILE)");
+  oci::Process p = base;
+  p.args = o.args;
+  p.terminal = o.tty;
+  p.console_size.reset();
+  for (const auto& e : o.env) set_env(p.env, e);
+  if (!o.cwd.empty()) {
+    if (o.cwd[0] != '/') fail("--cwd {}: must be an absolute path", o.cwd);
+    p.cwd = o.cwd;
+  }
+  if (!o.user.empty()) {
+    size_t colon = o.user.find(':');
+    p.user.uid = parse_id(o.user.substr(0, colon), "the uid");
+    if (colon != std::string::npos) p.user.gid = parse_id(o.user.substr(colon + 1), "the gid");
+  }
+  for (uint32_t g : o.additional_gids) p.user.additional_gids.push_back(g);
+  if (!o.caps.empty()) {
+    oci::Capabilities caps = p.capabilities.value_or(oci::Capabilities{});
+    for (const auto& name : o.caps) {
+      int cap = capability_number(name);
+      caps.bounding.push_back(cap);
+      caps.effective.push_back(cap);
+      caps.permitted.push_back(cap);
+      // An ambient capability must also be inheritable; --cap adds to ambient only when the
+      // process already has inheritable ones (runc's rule).
+      if (!caps.inheritable.empty()) caps.ambient.push_back(cap);
+    }
+    p.capabilities = caps;
+  }
+  if (o.no_new_privs) p.no_new_privileges = true;
+  return p;
+}
+
+}  // namespace
+
+int exec_in_container(const GlobalOptions& g, const ExecOptions& o) {
+  state::ContainerState st;
+  {
+    auto root = open_existing_root(g);
+    auto dir = state::ContainerDir::open(root, o.id);
+    auto loaded = dir.load();
+    if (!loaded || dir.status(loaded) == state::Status::Stopped)
+      fail("cannot exec in container \"{}\": container not running", o.id);
+    st = *loaded;
+  }  // the state lock is not held while the process runs
+
+  oci::Spec spec = oci::load_spec(st.bundle);
+  if (!spec.process) fail("config.json: process: required");
+  oci::Process process = exec_process(*spec.process, o);
+  check_terminal_flags(process.terminal, o.detach, o.console_socket);
+  int listen_fds = socket_activation_fds();
+  int kept_fds = check_passed_fds(listen_fds, o.preserve_fds);
+  set_listen_env(process.env, listen_fds);
+  std::optional<linux_::SeccompProgram> seccomp;
+  if (spec.linux.seccomp) seccomp = linux_::compile_seccomp(*spec.linux.seccomp);
+
+  Fd init = sys::open_process(st.pid, st.pid_start_time);
+  if (!init) fail("cannot exec in container \"{}\": container not running", o.id);
+  Fd root_fd(::open(("/proc/" + std::to_string(st.pid) + "/root").c_str(),
+                    O_PATH | O_DIRECTORY | O_CLOEXEC));
+  if (!root_fd) throw_errno("open the container's root");
+  if (sys::pidfd_send_signal(init.get(), 0) != 0)
+    fail("cannot exec in container \"{}\": container not running", o.id);
+
+  process::ExecPlan plan;
+  plan.init_pid = st.pid;
+  plan.init_pidfd = init.get();
+  plan.join_flags = namespaces_to_join(st.pid);
+  plan.root_fd = root_fd.get();
+  plan.process = &process;
+  plan.setgroups_denied = setgroups_denied(st.pid);
+  plan.seccomp = seccomp ? &*seccomp : nullptr;
+  plan.kept_fds = kept_fds;
+  log::debug("exec in {}: joining namespaces {:#x}", o.id, plan.join_flags);
+
+  std::optional<SignalGate> gate;
+  if (!o.detach) gate.emplace();
+  process::ExecSpawned child = process::spawn_exec(plan);
+  if (o.detach) {
+    if (child.terminal) send_to_console_socket(o.console_socket, child.terminal.get());
+    if (!o.pid_file.empty()) write_pid_file(o.pid_file, child.pid);
+    return 0;
+  }
+  if (!o.pid_file.empty()) write_pid_file(o.pid_file, child.pid);
+  ForegroundProcess p;
+  p.pid = child.pid;
+  p.pidfd = child.pidfd.get();
+  p.terminal = std::move(child.terminal);
+  return supervise(*gate, p);
+}
+
+}  // namespace sandbox::runtime

@@ -1,0 +1,191 @@
+#include "runtime/foreground.hpp"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <sys/signalfd.h>
+#include <sys/wait.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include <optional>
+
+#include "linux/pty.hpp"
+#include "sys/error.hpp"
+#include "sys/log.hpp"
+#include "sys/syscalls.hpp"
+
+namespace sandbox::runtime {
+namespace {
+
+// Faults stay ours (they mean a bug here), SIGKILL/SIGSTOP cannot be caught, and SIGPIPE is
+// what our own writes to a closed stdout raise.
+bool stays_ours(int sig) {
+  switch (sig) {
+    case SIGKILL:
+    case SIGSTOP:
+    case SIGSEGV:
+    case SIGBUS:
+    case SIGFPE:
+    case SIGILL:
+    case SIGTRAP:
+    case SIGSYS:
+    case SIGPIPE:
+      return true;
+    default:
+      return false;
+  }
+}
+
+// Raw mode on the caller's terminal for as long as the proxy runs; the old settings come back
+// however we leave.
+class RawTerminal {
+ public:
+  explicit RawTerminal(int fd) {
+    if (!::isatty(fd) || ::tcgetattr(fd, &saved_) != 0) return;
+    termios raw = saved_;
+    ::cfmakeraw(&raw);
+    if (::tcsetattr(fd, TCSANOW, &raw) == 0) fd_ = fd;
+  }
+  ~RawTerminal() {
+    if (fd_ >= 0) ::tcsetattr(fd_, TCSANOW, &saved_);
+  }
+  RawTerminal(const RawTerminal&) = delete;
+  RawTerminal& operator=(const RawTerminal&) = delete;
+
+ private:
+  int fd_ = -1;
+  termios saved_{};
+};
+
+bool write_all(int fd, const char* buf, size_t n) {
+  while (n > 0) {
+    ssize_t w = ::write(fd, buf, n);
+    if (w < 0 && errno == EINTR) continue;
+    if (w < 0 && errno == EAGAIN) {
+      pollfd p{fd, POLLOUT, 0};
+      ::poll(&p, 1, -1);
+      continue;
+    }
+    if (w <= 0) return false;
+    buf += w;
+    n -= static_cast<size_t>(w);
+  }
+  return true;
+}
+
+// Copies what FROM has now to TO; false at EOF or error (EIO on a master: no slave left).
+bool pump(int from, int to) {
+  char buf[16384];
+  ssize_t n = ::read(from, buf, sizeof(buf));
+  if (n < 0 && (errno == EINTR || errno == EAGAIN)) return true;
+  if (n <= 0) return false;
+  write_all(to, buf, static_cast<size_t>(n));
+  return true;
+}
+
+void copy_window_size(int from, int to) {
+  unsigned rows = 0, cols = 0;
+  if (linux_::get_window_size(from, rows, cols)) linux_::set_window_size(to, rows, cols);
+}
+
+}  // namespace
+
+SignalGate::SignalGate() {
+  sigset_t set;
+  sigfillset(&set);
+  for (int sig = 1; sig < NSIG; sig++)
+    if (stays_ours(sig)) sigdelset(&set, sig);
+  ::signal(SIGPIPE, SIG_IGN);
+  ::sigprocmask(SIG_BLOCK, &set, &old_);
+  fd_.reset(::signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK));
+  if (!fd_) throw_errno("signalfd");
+}
+
+SignalGate::~SignalGate() {
+  ::sigprocmask(SIG_SETMASK, &old_, nullptr);
+}
+
+int exit_code_of(int status) {
+  if (WIFEXITED(status)) return WEXITSTATUS(status);
+  if (WIFSIGNALED(status)) return 128 + WTERMSIG(status);
+  return 255;
+}
+
+int supervise(const SignalGate& gate, ForegroundProcess& p) {
+  int master = p.terminal.get();
+  std::optional<RawTerminal> raw;
+  bool read_stdin = false;
+  if (master >= 0) {
+    raw.emplace(STDIN_FILENO);
+    copy_window_size(STDIN_FILENO, master);
+    read_stdin = true;
+  }
+  std::optional<int> code;
+  // Reaps every child that has exited (orphans reach us as a subreaper); notes ours.
+  auto reap = [&] {
+    for (;;) {
+      int status = 0;
+      pid_t r = ::waitpid(-1, &status, WNOHANG);
+      if (r <= 0) break;
+      if (r == p.pid) code = exit_code_of(status);
+    }
+  };
+  reap();
+  while (!code) {
+    pollfd fds[4];
+    nfds_t n = 0;
+    fds[n++] = {gate.fd(), POLLIN, 0};
+    int master_at = -1, stdin_at = -1, extra_at = -1;
+    if (master >= 0) {
+      master_at = static_cast<int>(n);
+      fds[n++] = {master, POLLIN, 0};
+    }
+    if (read_stdin) {
+      stdin_at = static_cast<int>(n);
+      fds[n++] = {STDIN_FILENO, POLLIN, 0};
+    }
+    if (p.extra_fd >= 0) {
+      extra_at = static_cast<int>(n);
+      fds[n++] = {p.extra_fd, POLLIN, 0};
+    }
+    if (::poll(fds, n, -1) < 0) {
+      if (errno == EINTR) continue;
+      throw_errno("poll");
+    }
+    if (fds[0].revents & POLLIN) {
+      signalfd_siginfo si{};
+      while (::read(gate.fd(), &si, sizeof(si)) == sizeof(si)) {
+        int sig = static_cast<int>(si.ssi_signo);
+        if (sig == SIGCHLD) continue;
+        if (sig == SIGWINCH && master >= 0) {
+          copy_window_size(STDIN_FILENO, master);
+          continue;
+        }
+        log::debug("forwarding signal {} to {}", sig, p.pid);
+        sys::pidfd_send_signal(p.pidfd, sig);
+      }
+      reap();
+    }
+    if (master_at >= 0 && fds[master_at].revents) {
+      if (!pump(master, STDOUT_FILENO)) master = -1;  // every slave is closed
+    }
+    if (stdin_at >= 0 && fds[stdin_at].revents) {
+      if (!pump(STDIN_FILENO, p.terminal.get())) read_stdin = false;
+    }
+    if (extra_at >= 0 && fds[extra_at].revents) {
+      if (!p.on_extra()) p.extra_fd = -1;
+    }
+  }
+  // What the process wrote just before it exited is still in the pty.
+  if (master >= 0) {
+    int fl = ::fcntl(master, F_GETFL);
+    ::fcntl(master, F_SETFL, fl | O_NONBLOCK);
+    char buf[16384];
+    ssize_t r;
+    while ((r = ::read(master, buf, sizeof(buf))) > 0)
+      write_all(STDOUT_FILENO, buf, static_cast<size_t>(r));
+  }
+  return *code;
+}
+
+}  // namespace sandbox::runtime
