@@ -164,11 +164,6 @@ expect_bad_input() {
   done
 }
 
-@test "process.terminal true is refused: terminal" {
-  set_config '.process.terminal = true'
-  expect_bad_input "terminal"
-}
-
 @test "an unknown id for state, start, kill, delete: does not exist" {
   local cmd
   for cmd in state start kill delete; do

@@ -59,8 +59,12 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 chmod 755 "$stage"
 
-# The binary, the suite and the helpers, readable by everyone.
+# The binary, the suite and the helpers, readable by everyone. SANDBOX_PROBE (set by ctest)
+# is helpers/probe.cpp, which the terminal, fd and notify tests use on both sides.
 install -m 755 "$binary" "$stage/sandbox"
+probe=${SANDBOX_PROBE:-$(dirname "$binary")/sandbox-probe}
+[ -x "$probe" ] || { echo "run-suite.sh: $probe: not built" >&2; exit 1; }
+install -m 755 "$probe" "$stage/sandbox-probe"
 mkdir -m 755 "$stage/suites"
 install -m 644 "$here"/*.bash "$stage/suites/"
 install -m 644 "$suite" "$stage/suites/$suite_name"
@@ -114,6 +118,7 @@ env_vars=(
   LANG=C.UTF-8
   TMPDIR="$stage/tmp"
   SANDBOX="$stage/sandbox"
+  PROBE="$stage/sandbox-probe"
   ROOTFS="$rootfs"
   SANDBOX_IT_TMP="$stage/tmp"
   FOREIGN_ROOT="$stage/foreign-root"
