@@ -136,8 +136,8 @@ int notify_send(const std::string& message) {
   socklen_t len;
   if (!address(path, addr, len)) return bad("bad NOTIFY_SOCKET");
   int s = ::socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-  if (s < 0 || ::sendto(s, message.data(), message.size(), 0, reinterpret_cast<sockaddr*>(&addr),
-                        len) < 0)
+  if (s < 0 ||
+      ::sendto(s, message.data(), message.size(), 0, reinterpret_cast<sockaddr*>(&addr), len) < 0)
     return die("send");
   return 0;
 }

@@ -24,7 +24,10 @@ int check_passed_fds(int listen, int preserve) {
   int total = listen + preserve;
   for (int i = 0; i < total; i++) {
     int fd = 3 + i;
-    if (::fcntl(fd, F_GETFD) < 0) {
+    // An fd inherited from the caller cannot be close-on-exec (it survived the exec of the
+    // runtime); one that is was opened by the runtime itself and is not the caller's to pass.
+    int flags = ::fcntl(fd, F_GETFD);
+    if (flags < 0 || (flags & FD_CLOEXEC) != 0) {
       if (i < listen) fail("LISTEN_FDS={}: fd {} is not open", listen, fd);
       fail("--preserve-fds {}: fd {} is not open", preserve, fd);
     }

@@ -30,6 +30,27 @@ std::string read_at(int dirfd, const char* name) {
   return fd ? sys::read_fd(fd.get()) : std::string();
 }
 
+// Empties DIRFD: the files we wrote and, DEPTH levels down, directories of ours (notify/).
+// Nothing is followed: a symlink is removed as a link.
+void remove_contents(int dirfd, int depth) {
+  int dup = ::openat(dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dup < 0) return;
+  DIR* d = ::fdopendir(dup);
+  if (d == nullptr) {
+    ::close(dup);
+    return;
+  }
+  while (dirent* e = ::readdir(d)) {
+    std::string name = e->d_name;
+    if (name == "." || name == "..") continue;
+    if (::unlinkat(dirfd, name.c_str(), 0) == 0 || errno != EISDIR || depth == 0) continue;
+    Fd sub(::openat(dirfd, name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+    if (sub) remove_contents(sub.get(), depth - 1);
+    ::unlinkat(dirfd, name.c_str(), AT_REMOVEDIR);
+  }
+  ::closedir(d);
+}
+
 }  // namespace
 
 const char* status_name(Status s) {
@@ -138,20 +159,7 @@ Status ContainerDir::status(const std::optional<ContainerState>& st) const {
 }
 
 void ContainerDir::remove(const StateRoot& root) {
-  // The directory holds only flat files that we wrote.
-  int dup = ::openat(fd_.get(), ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (dup >= 0) {
-    if (DIR* d = ::fdopendir(dup)) {
-      while (dirent* e = ::readdir(d)) {
-        std::string name = e->d_name;
-        if (name == "." || name == "..") continue;
-        ::unlinkat(fd_.get(), name.c_str(), 0);
-      }
-      ::closedir(d);
-    } else {
-      ::close(dup);
-    }
-  }
+  remove_contents(fd_.get(), 2);
   if (::unlinkat(root.fd(), id_.c_str(), AT_REMOVEDIR) != 0 && errno != ENOENT)
     throw_errno("container \"" + id_ + "\": remove state directory");
   fd_.reset();
