@@ -8,6 +8,7 @@
 #include "state/root.hpp"
 #include "sys/error.hpp"
 #include "sys/log.hpp"
+#include "sys/proc.hpp"
 #include "version.hpp"
 
 namespace {
@@ -69,7 +70,14 @@ int main(int argc, char** argv) {
   }
   log::configure(log_path, log_format == "json" ? log::Format::Json : log::Format::Text, g.debug);
   g.root_given = !g.root.empty();
-  if (g.root.empty()) g.root = state::default_root(::geteuid(), std::getenv("XDG_RUNTIME_DIR"));
+  if (g.root.empty()) {
+    // runc's rule: uid 0 in a user namespace, with USER unset or not "root", is a normal user
+    // running rootless (podman) and keeps its state in its XDG_RUNTIME_DIR.
+    const char* user = std::getenv("USER");
+    bool userns_root = ::geteuid() == 0 && !sys::in_initial_user_namespace() &&
+                       (user == nullptr || std::string(user) != "root");
+    g.root = state::default_root(::geteuid(), std::getenv("XDG_RUNTIME_DIR"), userns_root);
+  }
   try {
     return action();
   } catch (const Error& e) {

@@ -90,6 +90,10 @@ MountOptions parse_mount_options(const std::vector<std::string>& options) {
       continue;
     }
     if (opt == "defaults" || opt == "async" || opt == "atime" || opt == "loud") continue;
+    if (opt == "tmpcopyup") {  // crun's and runc's extension, which podman uses
+      m.copy_up = true;
+      continue;
+    }
     if (apply_attr(m, opt)) continue;
     // "rro", "rnosuid", ...: the recursive form of an attribute (what runc calls rro).
     if (opt.size() > 1 && opt[0] == 'r' && apply_attr(m, opt.substr(1))) {

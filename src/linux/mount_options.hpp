@@ -16,6 +16,7 @@ struct MountOptions {
   uint64_t attr_clr = 0;         // MOUNT_ATTR_* to clear
   uint64_t propagation = 0;      // MS_PRIVATE, MS_SHARED, MS_SLAVE, MS_UNBINDABLE, or 0
   bool recursive_propagation = false;
+  bool copy_up = false;  // tmpcopyup: a tmpfs starts with what the directory under it held
   // Options for the filesystem itself, e.g. {"size", "65536k"} or {"newinstance", ""}.
   std::vector<std::pair<std::string, std::string>> data;
 };

@@ -8,6 +8,7 @@
 
 #include <algorithm>
 
+#include "linux/copy_tree.hpp"
 #include "linux/rootpath.hpp"
 #include "sys/error.hpp"
 #include "sys/syscalls.hpp"
@@ -50,8 +51,18 @@ void fs_into(int rootfd, const oci::Mount& m, const MountOptions& o) {
   Fd target = open_in_root(rootfd, m.destination, Create::Dir);
   if (!target) throw_errno("destination " + m.destination);
   Fd fs = make_filesystem(m.type, m.source, o);
+  if (o.copy_up) {
+    if (m.type != "tmpfs") fail("option \"tmpcopyup\": only for tmpfs");
+    copy_tree(target.get(), fs.get());
+  }
   attach(fs.get(), target.get());
-  if (o.propagation) set_mount_attrs(target.get(), without_data(o));
+  if (o.propagation) {
+    // TARGET still names the directory under the new mount; the mount itself is reopened.
+    Fd mounted = open_in_root(rootfd, m.destination, Create::No);
+    if (!mounted) throw_errno("reopen " + m.destination);
+    set_mount_attrs(mounted.get(), MountOptions{.propagation = o.propagation,
+                                                .recursive_propagation = o.recursive_propagation});
+  }
 }
 
 // sysfs can only be mounted by a user namespace that owns the network namespace; the same

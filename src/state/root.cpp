@@ -44,10 +44,11 @@ void check_root(int fd, const std::string& path) {
 
 }  // namespace
 
-std::string default_root(uid_t euid, const char* xdg_runtime_dir) {
-  if (euid == 0) return "/run/sandbox";
+std::string default_root(uid_t euid, const char* xdg_runtime_dir, bool root_of_user_namespace) {
+  if (euid == 0 && !root_of_user_namespace) return "/run/sandbox";
   if (xdg_runtime_dir && *xdg_runtime_dir == '/' && is_our_dir(xdg_runtime_dir, euid))
     return std::string(xdg_runtime_dir) + "/sandbox";
+  if (euid == 0) return "/run/sandbox";
   return "/tmp/sandbox-" + std::to_string(euid);
 }
 

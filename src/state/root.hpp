@@ -12,8 +12,11 @@
 namespace sandbox::state {
 
 // runc's defaults, with our name: /run/sandbox for root; $XDG_RUNTIME_DIR/sandbox for others
-// when that directory exists and is ours; else /tmp/sandbox-<uid>.
-std::string default_root(uid_t euid, const char* xdg_runtime_dir);
+// when that directory exists and is ours; else /tmp/sandbox-<uid>. ROOT_OF_USER_NAMESPACE is
+// "uid 0 only inside a user namespace of a normal user" (rootless podman runs us that way, with
+// the user's XDG_RUNTIME_DIR): such a caller counts as the normal user it is, as in runc.
+std::string default_root(uid_t euid, const char* xdg_runtime_dir,
+                         bool root_of_user_namespace = false);
 
 class StateRoot {
  public:

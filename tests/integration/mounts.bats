@@ -235,3 +235,16 @@ mountinfo_of() {
   expect_contains does-not-exist
   assert_no_leftovers c1
 }
+
+@test "tmpfs with tmpcopyup starts with the directory's content; propagation options work" {
+  mkdir -p "$BUNDLE/rootfs/data/sub"
+  echo kept >"$BUNDLE/rootfs/data/sub/file"
+  ln -s sub/file "$BUNDLE/rootfs/data/link"
+  chmod 750 "$BUNDLE/rootfs/data/sub"
+  add_tmpfs /data rw rprivate nosuid nodev tmpcopyup
+  run_in c1 sh -c 'cat /data/link; stat -c %a /data/sub; grep " /data " /proc/self/mounts; echo new >/data/sub/x'
+  expect_status 0
+  expect_contains kept 750 "tmpfs /data tmpfs"
+  # The copy is the tmpfs's: the image's directory is untouched.
+  [ ! -e "$BUNDLE/rootfs/data/sub/x" ]
+}

@@ -59,3 +59,11 @@ TEST(MountOptions, FilesystemDataKeepsOrderAndValues) {
   EXPECT_EQ(o.data[1], std::make_pair(std::string("size"), std::string("65536k")));
   EXPECT_EQ(o.data[2], std::make_pair(std::string("newinstance"), std::string("")));
 }
+
+TEST(MountOptions, TmpcopyupIsOursNotTheFilesystems) {
+  auto o = parse_mount_options({"rw", "rprivate", "nosuid", "tmpcopyup", "size=64k"});
+  EXPECT_TRUE(o.copy_up);
+  ASSERT_EQ(o.data.size(), 1u);  // only size= goes to tmpfs
+  EXPECT_EQ(o.data[0].first, "size");
+  EXPECT_FALSE(parse_mount_options({"rw"}).copy_up);
+}

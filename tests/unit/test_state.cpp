@@ -45,6 +45,17 @@ TEST(StateId, RejectsPathsAndSpecials) {
   }
 }
 
+TEST(StateDefaultRoot, RootOfAUserNamespaceIsTheUser) {
+  // Rootless podman runs us as uid 0 of its user namespace: runc's rule makes that the user.
+  char tmpl[] = "/tmp/xdg-test.XXXXXX";
+  std::string xdg = ::mkdtemp(tmpl);
+  EXPECT_EQ(state::default_root(0, xdg.c_str(), true),
+            ::geteuid() == 0 ? xdg + "/sandbox" : "/run/sandbox");
+  EXPECT_EQ(state::default_root(0, nullptr, true), "/run/sandbox");
+  EXPECT_EQ(state::default_root(0, xdg.c_str(), false), "/run/sandbox");
+  ::rmdir(xdg.c_str());
+}
+
 TEST(StateDefaultRoot, PerUser) {
   EXPECT_EQ(state::default_root(0, "/run/user/0"), "/run/sandbox");
   EXPECT_EQ(state::default_root(12345, nullptr), "/tmp/sandbox-12345");
