@@ -467,12 +467,23 @@ Device parse_device(const Node& n) {
   return d;
 }
 
+// cpu.shares 1024 is the kernel's default weight: containerd writes it into every config, and
+// it limits nothing, so honouring it needs no cgroup.
+bool is_default_cpu_weight(const std::string& key, const json& value) {
+  if (key != "cpu" || !value.is_object()) return false;
+  for (const auto& [k, v] : value.items()) {
+    if (k == "shares" && v.is_number_unsigned() && v.get<uint64_t>() == 1024) continue;
+    if (asks_for_something(v)) return false;
+  }
+  return true;
+}
+
 // Only the device rules are accepted: sandbox does not manage cgroups yet, and a memory or pids
 // limit that is silently not enforced would be worse than a refusal.
 json parse_resources(const Node& n) {
   need_object(n);
   for (const auto& [key, value] : n.v->items()) {
-    if (key != "devices" && asks_for_something(value))
+    if (key != "devices" && asks_for_something(value) && !is_default_cpu_weight(key, value))
       bad(field_path(n.path, key), "cgroup limits are not supported yet");
   }
   if (auto devices = member(n, "devices")) {

@@ -767,6 +767,18 @@ TEST(ParseUnsupported, CgroupLimits) {
   }
 }
 
+TEST(ParseUnsupported, DefaultCpuWeightAsksForNothing) {
+  // containerd writes cpu.shares 1024 (the kernel's default) into every config.
+  json c = with(minimal(), "/linux/resources", R"({"cpu": {"shares": 1024}})"_json);
+  EXPECT_NO_THROW(parse_spec(c));
+  c["linux"]["resources"]["cpu"] = R"({"shares": 512})"_json;
+  EXPECT_TRUE(
+      FailsWith(c, "config.json: linux.resources.cpu: cgroup limits are not supported yet"));
+  c["linux"]["resources"]["cpu"] = R"({"shares": 1024, "quota": 50000})"_json;
+  EXPECT_TRUE(
+      FailsWith(c, "config.json: linux.resources.cpu: cgroup limits are not supported yet"));
+}
+
 // ---- Files -------------------------------------------------------------------------------------
 
 class ParseFile : public ::testing::Test {
