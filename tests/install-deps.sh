@@ -8,6 +8,9 @@ SANDBOX_PACKAGES=(
   cmake make g++ pkg-config git
   nlohmann-json3-dev libcli11-dev libseccomp-dev libcap-dev libfmt-dev libgtest-dev libgmock-dev
   uidmap busybox-static bats jq procps util-linux coreutils passwd
+  # The engines of the end-to-end tests (tests/e2e) and what rootless podman needs.
+  podman conmon fuse-overlayfs slirp4netns catatonit containernetworking-plugins containerd
+  tmux
 )
 
 # install_packages: apt-get update once and install what is missing.
@@ -35,6 +38,16 @@ install_packages() {
       echo "install-deps: made $helper setuid root"
     fi
   done
+}
+
+# prepare_devices: without udev, /dev/fuse and /dev/net/tun are 0600; udev's default rules make
+# them 0666, and fuse-overlayfs and slirp4netns need that as a normal user.
+prepare_devices() {
+  local dev
+  for dev in /dev/fuse /dev/net/tun; do
+    [ -c "$dev" ] && chmod 0666 "$dev"
+  done
+  return 0
 }
 
 # The first id after every range already handed out in /etc/subuid and /etc/subgid (>= 100000).
@@ -77,5 +90,6 @@ if [ "${BASH_SOURCE[0]}" = "$0" ]; then
     exit 1
   fi
   install_packages
+  prepare_devices
   ensure_user "${SANDBOX_TEST_USER:-sbtest}"
 fi

@@ -12,4 +12,5 @@ fi
 # shellcheck source=install-deps.sh
 . "$here/install-deps.sh"
 install_packages
+prepare_devices
 ensure_user "${SANDBOX_TEST_USER:-sbtest}"
