@@ -15,6 +15,7 @@ void add_create_command(CLI::App& app, const runtime::GlobalOptions& g, Action& 
 void add_start_command(CLI::App& app, const runtime::GlobalOptions& g, Action& action);
 void add_run_command(CLI::App& app, const runtime::GlobalOptions& g, Action& action);
 void add_exec_command(CLI::App& app, const runtime::GlobalOptions& g, Action& action);
+void add_ps_command(CLI::App& app, const runtime::GlobalOptions& g, Action& action);
 void add_state_command(CLI::App& app, const runtime::GlobalOptions& g, Action& action);
 void add_list_command(CLI::App& app, const runtime::GlobalOptions& g, Action& action);
 void add_kill_command(CLI::App& app, const runtime::GlobalOptions& g, Action& action);

@@ -49,6 +49,7 @@ int main(int argc, char** argv) {
   cli::add_start_command(app, g, action);
   cli::add_run_command(app, g, action);
   cli::add_exec_command(app, g, action);
+  cli::add_ps_command(app, g, action);
   cli::add_state_command(app, g, action);
   cli::add_list_command(app, g, action);
   cli::add_kill_command(app, g, action);

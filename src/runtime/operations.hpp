@@ -61,6 +61,11 @@ struct ExecOptions {
 // Returns the process's exit code in the foreground (128+signal when killed), 0 detached.
 int exec_in_container(const GlobalOptions& g, const ExecOptions& o);
 
+// ps: the container's processes (host pids, ascending), or the host's ps output for them.
+std::vector<pid_t> container_pids(const GlobalOptions& g, const std::string& id);
+std::string ps_table(const GlobalOptions& g, const std::string& id,
+                     const std::vector<std::string>& ps_args);
+
 void kill_container(const GlobalOptions& g, const std::string& id, int sig, bool all);
 void delete_container(const GlobalOptions& g, const std::string& id, bool force);
 nlohmann::json container_state(const GlobalOptions& g, const std::string& id);

@@ -42,6 +42,14 @@ std::optional<uint64_t> process_start_time(pid_t pid) {
   return std::strtoull(tail->c_str() + pos, nullptr, 10);
 }
 
+std::optional<pid_t> process_parent(pid_t pid) {
+  auto tail = stat_tail(pid);
+  if (!tail) return std::nullopt;
+  // The tail starts at field 3 (state, one character), then a space, then field 4.
+  if (tail->size() < 3) return std::nullopt;
+  return static_cast<pid_t>(std::strtol(tail->c_str() + 2, nullptr, 10));
+}
+
 bool process_is(pid_t pid, uint64_t start_time) {
   if (pid <= 0) return false;
   auto tail = stat_tail(pid);

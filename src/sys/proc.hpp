@@ -15,6 +15,9 @@ namespace sandbox::sys {
 std::optional<uint64_t> process_start_time(pid_t pid);
 // True when PID is alive, not a zombie, and started at `start_time`.
 bool process_is(pid_t pid, uint64_t start_time);
+// Field 4 of /proc/PID/stat: the parent's pid (0 for a process whose parent is outside our pid
+// namespace); nullopt when PID is gone.
+std::optional<pid_t> process_parent(pid_t pid);
 // A pidfd for PID when it is the process that started at START_TIME; none otherwise. The
 // pidfd is opened first and the start time checked after, so it cannot name a later process
 // that reused the pid.
