@@ -20,6 +20,7 @@ void add_state_command(CLI::App& app, const runtime::GlobalOptions& g, Action& a
 void add_list_command(CLI::App& app, const runtime::GlobalOptions& g, Action& action);
 void add_kill_command(CLI::App& app, const runtime::GlobalOptions& g, Action& action);
 void add_delete_command(CLI::App& app, const runtime::GlobalOptions& g, Action& action);
+void add_features_command(CLI::App& app, Action& action);
 
 // Flags shared by create and run.
 void add_create_flags(CLI::App& cmd, runtime::CreateOptions& o);

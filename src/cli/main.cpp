@@ -54,6 +54,7 @@ int main(int argc, char** argv) {
   cli::add_list_command(app, g, action);
   cli::add_kill_command(app, g, action);
   cli::add_delete_command(app, g, action);
+  cli::add_features_command(app, action);
 
   try {
     app.parse(argc, argv);

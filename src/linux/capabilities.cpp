@@ -119,4 +119,16 @@ std::string capability_name(int cap) {
   return s;
 }
 
+std::vector<std::string> known_capability_names() {
+  // libcap names the capabilities it was built with; it answers a bare number beyond them.
+  // Capabilities are bits of a 64-bit set, so there are at most 64.
+  std::vector<std::string> out;
+  for (int cap = 0; cap < 64; cap++) {
+    std::unique_ptr<char, int (*)(void*)> name(cap_to_name(cap), cap_free);
+    if (!name || std::isdigit(static_cast<unsigned char>(name.get()[0]))) break;
+    out.push_back(capability_name(cap));
+  }
+  return out;
+}
+
 }  // namespace sandbox::linux_

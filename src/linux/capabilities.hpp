@@ -27,4 +27,8 @@ void set_capabilities(const oci::Capabilities& caps);
 // "CAP_SYS_ADMIN"; "capability 63" for a number libcap has no name for.
 std::string capability_name(int cap);
 
+// Every capability name libcap knows ("CAP_CHOWN" ... ), in number order: the names config.json
+// may use (the parser accepts exactly these), whether or not the running kernel has them all.
+std::vector<std::string> known_capability_names();
+
 }  // namespace sandbox::linux_

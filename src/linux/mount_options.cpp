@@ -3,6 +3,7 @@
 #include <linux/mount.h>
 #include <sys/mount.h>
 
+#include <algorithm>
 #include <string_view>
 
 namespace sandbox::linux_ {
@@ -54,6 +55,15 @@ constexpr PropagationOption kPropagationOptions[] = {
     {"unbindable", MS_UNBINDABLE, false}, {"runbindable", MS_UNBINDABLE, true},
 };
 
+// Accepted and ignored: the defaults of a new mount anyway.
+constexpr std::string_view kNoOpOptions[] = {"defaults", "async", "atime", "loud"};
+
+bool is_no_op(std::string_view opt) {
+  for (auto n : kNoOpOptions)
+    if (opt == n) return true;
+  return false;
+}
+
 bool apply_attr(MountOptions& m, std::string_view opt) {
   for (const auto& a : kAttrOptions) {
     if (opt != a.name) continue;
@@ -89,7 +99,7 @@ MountOptions parse_mount_options(const std::vector<std::string>& options) {
       m.bind = m.recursive_bind = true;
       continue;
     }
-    if (opt == "defaults" || opt == "async" || opt == "atime" || opt == "loud") continue;
+    if (is_no_op(opt)) continue;
     if (opt == "tmpcopyup") {  // crun's and runc's extension, which podman uses
       m.copy_up = true;
       continue;
@@ -115,6 +125,21 @@ MountOptions parse_mount_options(const std::vector<std::string>& options) {
       m.data.emplace_back(std::string(opt.substr(0, eq)), std::string(opt.substr(eq + 1)));
   }
   return m;
+}
+
+std::vector<std::string> known_mount_options() {
+  std::vector<std::string> out = {"bind", "rbind", "tmpcopyup"};
+  for (auto n : kNoOpOptions) out.emplace_back(n);
+  auto add_with_recursive = [&out](std::string_view n) {
+    out.emplace_back(n);
+    out.push_back(std::string("r").append(n));
+  };
+  for (const auto& a : kAttrOptions) add_with_recursive(a.name);
+  for (const auto& a : kAtimeOptions) add_with_recursive(a.name);
+  for (const auto& p : kPropagationOptions) out.emplace_back(p.name);
+  std::sort(out.begin(), out.end());
+  out.erase(std::unique(out.begin(), out.end()), out.end());
+  return out;
 }
 
 }  // namespace sandbox::linux_

@@ -23,4 +23,9 @@ struct MountOptions {
 
 MountOptions parse_mount_options(const std::vector<std::string>& options);
 
+// Every option name parse_mount_options recognizes (rro, nosuid, rprivate, tmpcopyup, ...),
+// sorted: the features document's mountOptions. Anything else is filesystem data (size=...),
+// handed to the filesystem, which may refuse it.
+std::vector<std::string> known_mount_options();
+
 }  // namespace sandbox::linux_

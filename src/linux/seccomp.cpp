@@ -29,16 +29,28 @@ constexpr uint32_t kMaxReturnData = 0xffff;
   fail("config.json: {}: {}", field, what);
 }
 
-// The libseccomp value of a known action name, with DATA as its errno or tracer value.
-std::optional<uint32_t> action_value(const std::string& action, uint32_t data) {
-  if (action == "SCMP_ACT_KILL" || action == "SCMP_ACT_KILL_THREAD") return SCMP_ACT_KILL_THREAD;
-  if (action == "SCMP_ACT_KILL_PROCESS") return SCMP_ACT_KILL_PROCESS;
-  if (action == "SCMP_ACT_TRAP") return SCMP_ACT_TRAP;
-  if (action == "SCMP_ACT_ERRNO") return SCMP_ACT_ERRNO(data);
-  if (action == "SCMP_ACT_TRACE") return SCMP_ACT_TRACE(data);
-  if (action == "SCMP_ACT_ALLOW") return SCMP_ACT_ALLOW;
-  if (action == "SCMP_ACT_LOG") return SCMP_ACT_LOG;
-  return std::nullopt;
+struct ActionName {
+  const char* name;
+  uint32_t value;    // with no data
+  bool takes_errno;  // ERRNO and TRACE carry 16 bits of data (errnoRet)
+};
+
+// The actions sandbox loads. SCMP_ACT_NOTIFY is missing on purpose: it is refused below.
+constexpr ActionName kActions[] = {
+    {"SCMP_ACT_KILL", SCMP_ACT_KILL_THREAD, false},
+    {"SCMP_ACT_KILL_THREAD", SCMP_ACT_KILL_THREAD, false},
+    {"SCMP_ACT_KILL_PROCESS", SCMP_ACT_KILL_PROCESS, false},
+    {"SCMP_ACT_TRAP", SCMP_ACT_TRAP, false},
+    {"SCMP_ACT_ERRNO", SCMP_ACT_ERRNO(0), true},
+    {"SCMP_ACT_TRACE", SCMP_ACT_TRACE(0), true},
+    {"SCMP_ACT_ALLOW", SCMP_ACT_ALLOW, false},
+    {"SCMP_ACT_LOG", SCMP_ACT_LOG, false},
+};
+
+const ActionName* find_action(const std::string& action) {
+  for (const auto& a : kActions)
+    if (action == a.name) return &a;
+  return nullptr;
 }
 
 // The action's value for libseccomp. ERRNO and TRACE carry errnoRet (EPERM when absent); the
@@ -50,10 +62,9 @@ uint32_t parse_action(const std::string& action, std::optional<uint32_t> errno_r
   if (action == "SCMP_ACT_NOTIFY")
     config_error(action_field, "SCMP_ACT_NOTIFY is not supported yet");
   uint32_t data = errno_ret.value_or(EPERM);
-  auto value = action_value(action, data & kMaxReturnData);
-  if (!value) config_error(action_field, fmt::format("unknown action \"{}\"", action));
-  bool takes_errno = action == "SCMP_ACT_ERRNO" || action == "SCMP_ACT_TRACE";
-  if (errno_ret && !takes_errno) {
+  const ActionName* known = find_action(action);
+  if (!known) config_error(action_field, fmt::format("unknown action \"{}\"", action));
+  if (errno_ret && !known->takes_errno) {
     config_error(
         errno_field,
         fmt::format("only SCMP_ACT_ERRNO and SCMP_ACT_TRACE take an errno, not {}", action));
@@ -61,7 +72,7 @@ uint32_t parse_action(const std::string& action, std::optional<uint32_t> errno_r
   if (data > kMaxReturnData) {
     config_error(errno_field, fmt::format("{} is out of range (at most {})", data, kMaxReturnData));
   }
-  return *value;
+  return known->takes_errno ? known->value | (data & kMaxReturnData) : known->value;
 }
 
 struct ArchName {
@@ -110,14 +121,24 @@ uint32_t parse_arch(const std::string& name, const std::string& field) {
   config_error(field, fmt::format("unknown architecture \"{}\"", name));
 }
 
+struct OperatorName {
+  const char* name;
+  scmp_compare op;
+};
+
+constexpr OperatorName kOperators[] = {
+    {"SCMP_CMP_NE", SCMP_CMP_NE},
+    {"SCMP_CMP_LT", SCMP_CMP_LT},
+    {"SCMP_CMP_LE", SCMP_CMP_LE},
+    {"SCMP_CMP_EQ", SCMP_CMP_EQ},
+    {"SCMP_CMP_GE", SCMP_CMP_GE},
+    {"SCMP_CMP_GT", SCMP_CMP_GT},
+    {"SCMP_CMP_MASKED_EQ", SCMP_CMP_MASKED_EQ},
+};
+
 scmp_compare parse_op(const std::string& op, const std::string& field) {
-  if (op == "SCMP_CMP_NE") return SCMP_CMP_NE;
-  if (op == "SCMP_CMP_LT") return SCMP_CMP_LT;
-  if (op == "SCMP_CMP_LE") return SCMP_CMP_LE;
-  if (op == "SCMP_CMP_EQ") return SCMP_CMP_EQ;
-  if (op == "SCMP_CMP_GE") return SCMP_CMP_GE;
-  if (op == "SCMP_CMP_GT") return SCMP_CMP_GT;
-  if (op == "SCMP_CMP_MASKED_EQ") return SCMP_CMP_MASKED_EQ;
+  for (const auto& o : kOperators)
+    if (op == o.name) return o.op;
   config_error(field, fmt::format("unknown operator \"{}\"", op));
 }
 
@@ -220,6 +241,30 @@ std::vector<struct sock_filter> export_program(scmp_filter_ctx ctx) {
 }
 
 }  // namespace
+
+std::vector<std::string> seccomp_action_names() {
+  std::vector<std::string> out;
+  for (const auto& a : kActions) out.emplace_back(a.name);
+  return out;
+}
+
+std::vector<std::string> seccomp_operator_names() {
+  std::vector<std::string> out;
+  for (const auto& o : kOperators) out.emplace_back(o.name);
+  return out;
+}
+
+std::vector<std::string> seccomp_architecture_names() {
+  std::vector<std::string> out;
+  for (const auto& a : kArches) out.emplace_back(a.name);
+  return out;
+}
+
+std::string libseccomp_version() {
+  const scmp_version* v = seccomp_version();
+  if (!v) return "unknown";
+  return fmt::format("{}.{}.{}", v->major, v->minor, v->micro);
+}
 
 SeccompProgram compile_seccomp(const oci::Seccomp& s) {
   uint32_t default_action =

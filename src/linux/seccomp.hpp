@@ -26,4 +26,11 @@ SeccompProgram compile_seccomp(const oci::Seccomp& s);
 // must hold CAP_SYS_ADMIN in its user namespace or have set PR_SET_NO_NEW_PRIVS.
 void load_seccomp(const SeccompProgram& p);
 
+// The names compile_seccomp accepts, in the spec's spelling: for the features document.
+std::vector<std::string> seccomp_action_names();        // SCMP_ACT_*
+std::vector<std::string> seccomp_operator_names();      // SCMP_CMP_*
+std::vector<std::string> seccomp_architecture_names();  // SCMP_ARCH_*
+// The version of the libseccomp sandbox runs with ("2.5.4").
+std::string libseccomp_version();
+
 }  // namespace sandbox::linux_

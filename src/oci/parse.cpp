@@ -338,11 +338,16 @@ Mount parse_mount(const Node& n) {
 // ---- linux -------------------------------------------------------------------------------------
 
 std::optional<NamespaceType> namespace_from_name(std::string_view name) {
-  for (auto t : {NamespaceType::User, NamespaceType::Mount, NamespaceType::Pid, NamespaceType::Uts,
-                 NamespaceType::Ipc, NamespaceType::Network, NamespaceType::Cgroup}) {
+  for (auto t : supported_namespaces())
     if (name == namespace_name(t)) return t;
-  }
   return std::nullopt;
+}
+
+std::string supported_namespace_names() {
+  std::string out;
+  for (auto t : supported_namespaces())
+    out.append(out.empty() ? "" : ", ").append(namespace_name(t));
+  return out;
 }
 
 Namespace parse_namespace(const Node& n) {
@@ -351,9 +356,8 @@ Namespace parse_namespace(const Node& n) {
   if (name == "time") bad(type.path, "\"time\" namespaces are not supported yet");
   auto t = namespace_from_name(name);
   if (!t) {
-    bad(type.path, fmt::format("unknown namespace type {} (one of user, mount, pid, uts, ipc, "
-                               "network, cgroup)",
-                               json_quoted(name)));
+    bad(type.path, fmt::format("unknown namespace type {} (one of {})", json_quoted(name),
+                               supported_namespace_names()));
   }
   Namespace ns{*t, ""};
   if (auto m = member(n, "path")) {
@@ -629,6 +633,13 @@ std::string parser_detail(const std::string& what) {
 }
 
 }  // namespace
+
+const std::vector<NamespaceType>& supported_namespaces() {
+  static const std::vector<NamespaceType> all = {
+      NamespaceType::User, NamespaceType::Mount,   NamespaceType::Pid,   NamespaceType::Uts,
+      NamespaceType::Ipc,  NamespaceType::Network, NamespaceType::Cgroup};
+  return all;
+}
 
 Spec parse_spec(const nlohmann::json& config) {
   if (!config.is_object()) fail("config.json: must be a JSON object");

@@ -5,6 +5,7 @@
 //   config.json: linux.uidMappings[0].size: must be greater than 0
 #include <nlohmann/json.hpp>
 #include <string>
+#include <vector>
 
 #include "oci/spec.hpp"
 
@@ -22,5 +23,9 @@ Process parse_process_file(const nlohmann::json& process, const std::string& lab
 // "config.json: open <absolute path>: <errno text>" when it cannot be read and
 // "config.json: not valid JSON: <parser detail>" when it is not JSON.
 Spec load_spec(const std::string& bundle_dir);
+
+// The linux.namespaces types parse_spec accepts ("time" is refused): the features document's
+// linux.namespaces.
+const std::vector<NamespaceType>& supported_namespaces();
 
 }  // namespace sandbox::oci

@@ -54,7 +54,8 @@ std::vector<ProcessInfo> all_processes() {
 }  // namespace
 
 std::vector<pid_t> select_container_processes(const std::vector<ProcessInfo>& all,
-                                              const ProcessInfo& init, const NamespaceId& own_pid_ns,
+                                              const ProcessInfo& init,
+                                              const NamespaceId& own_pid_ns,
                                               const NamespaceId& own_mnt_ns) {
   std::set<pid_t> members{init.pid};
   bool own_pid = init.pid_ns.known() && init.pid_ns != own_pid_ns;

@@ -38,7 +38,8 @@ struct ProcessInfo {
 // container's init (also in ALL or not), OWN_* the caller's namespaces. Sorted ascending, the
 // init included.
 std::vector<pid_t> select_container_processes(const std::vector<ProcessInfo>& all,
-                                              const ProcessInfo& init, const NamespaceId& own_pid_ns,
+                                              const ProcessInfo& init,
+                                              const NamespaceId& own_pid_ns,
                                               const NamespaceId& own_mnt_ns);
 
 // The host pids of the container whose init is PID with START_TIME, sorted ascending, the init

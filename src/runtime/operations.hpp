@@ -65,6 +65,8 @@ int exec_in_container(const GlobalOptions& g, const ExecOptions& o);
 std::vector<pid_t> container_pids(const GlobalOptions& g, const std::string& id);
 std::string ps_table(const GlobalOptions& g, const std::string& id,
                      const std::vector<std::string>& ps_args);
+// features: the runtime-spec features document (what config.json may ask of sandbox).
+nlohmann::json features_document();
 
 void kill_container(const GlobalOptions& g, const std::string& id, int sig, bool all);
 void delete_container(const GlobalOptions& g, const std::string& id, bool force);

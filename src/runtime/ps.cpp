@@ -49,9 +49,10 @@ std::vector<pid_t> container_pids(const GlobalOptions& g, const std::string& id)
   auto root = open_existing_root(g);
   auto dir = state::ContainerDir::open(root, id);
   auto st = dir.load();
-  if (!st || dir.status(st) == state::Status::Stopped)
-    fail("container \"{}\": container not running", id);
-  return container_processes(st->pid);
+  // A stopped container has no processes. runc says so with an empty list and status 0 (its
+  // cgroup is empty or gone), not with an error: an engine asking right after the exit is fine.
+  if (!st || dir.status(st) == state::Status::Stopped) return {};
+  return container_processes(st->pid, st->pid_start_time);
 }
 
 std::string ps_table(const GlobalOptions& g, const std::string& id,

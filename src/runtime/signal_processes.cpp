@@ -1,7 +1,6 @@
 #include "runtime/signal_processes.hpp"
 
 #include <poll.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <csignal>
@@ -14,6 +13,7 @@
 #include "sys/syscalls.hpp"
 
 namespace sandbox::runtime {
+
 bool signal_init(pid_t pid, uint64_t start_time, int sig) {
   Fd fd = sys::open_process(pid, start_time);
   if (!fd) return false;
@@ -25,13 +25,9 @@ bool signal_init(pid_t pid, uint64_t start_time, int sig) {
 }
 
 void signal_all(pid_t pid, uint64_t start_time, int sig) {
-  if (!has_own_pid_namespace(pid)) {
-    signal_init(pid, start_time, sig);
-    return;
-  }
   // Stop the init first so that it cannot start new processes while we walk /proc.
-  signal_init(pid, start_time, SIGSTOP);
-  for (pid_t p : container_processes(pid))
+  if (!signal_init(pid, start_time, SIGSTOP)) return;
+  for (pid_t p : container_processes(pid, start_time))
     if (p != pid) ::kill(p, sig);
   signal_init(pid, start_time, sig);
   if (sig != SIGKILL && sig != SIGSTOP) signal_init(pid, start_time, SIGCONT);

@@ -1,6 +1,6 @@
 #pragma once
 // Signalling a container's processes without a cgroup: the init through a pidfd (race-free
-// against pid reuse), and, for --all, every process in the init's pid namespace.
+// against pid reuse), and, for --all, every process of the container (container_processes.hpp).
 #include <sys/types.h>
 
 #include <cstdint>
@@ -9,8 +9,8 @@ namespace sandbox::runtime {
 
 // Returns false when the init (PID with START_TIME) is no longer alive.
 bool signal_init(pid_t pid, uint64_t start_time, int sig);
-// Signals every process that shares the init's pid namespace (when it has one of its own),
-// else just the init.
+// Signals every process of the container (container_processes), the init last. The init is
+// stopped first so that it cannot start new processes meanwhile; nothing when it is gone.
 void signal_all(pid_t pid, uint64_t start_time, int sig);
 // Waits until the process is gone, up to TIMEOUT_MS. Returns false on timeout.
 bool wait_gone(pid_t pid, uint64_t start_time, int timeout_ms);

@@ -1,0 +1,55 @@
+// features: the runtime-spec features document (features.md, features-linux.md) for the spec
+// version sandbox implements. Every list comes from the code that parses the field, so the
+// document cannot claim more than a config.json may ask for.
+#include "linux/capabilities.hpp"
+#include "linux/mount_options.hpp"
+#include "linux/seccomp.hpp"
+#include "oci/parse.hpp"
+#include "runtime/operations.hpp"
+#include "version.hpp"
+
+namespace sandbox::runtime {
+
+nlohmann::json features_document() {
+  using nlohmann::json;
+  json namespaces = json::array();
+  for (auto t : oci::supported_namespaces()) namespaces.push_back(oci::namespace_name(t));
+
+  json linux_features = {
+      {"namespaces", namespaces},
+      {"capabilities", linux_::known_capability_names()},
+      // No cgroup is created or joined yet (a later issue adds cgroups): claim none.
+      {"cgroup",
+       {{"v1", false}, {"v2", false}, {"systemd", false}, {"systemdUser", false}, {"rdma", false}}},
+      {"seccomp",
+       {{"enabled", true},
+        {"actions", linux_::seccomp_action_names()},
+        {"operators", linux_::seccomp_operator_names()},
+        {"archs", linux_::seccomp_architecture_names()},
+        // linux.seccomp.flags is refused by the parser: no flag is known or supported.
+        {"knownFlags", json::array()},
+        {"supportedFlags", json::array()}}},
+      {"apparmor", {{"enabled", false}}},
+      {"selinux", {{"enabled", false}}},
+      {"intelRdt", {{"enabled", false}}},
+      // Mounts with uidMappings/gidMappings (idmapped mounts) are refused: CRI checks this to
+      // decide about user namespaces.
+      {"mountExtensions", {{"idmap", {{"enabled", false}}}}},
+  };
+  return json{
+      {"ociVersionMin", "1.0.0"},
+      {"ociVersionMax", kSpecVersion},
+      // config.json hooks are refused by the parser: no hook name is recognized.
+      {"hooks", json::array()},
+      {"mountOptions", linux_::known_mount_options()},
+      {"linux", linux_features},
+      {"annotations",
+       {{"org.sandbox.version", kVersion},
+        {"org.sandbox.commit", kCommit},
+        {"io.github.seccomp.libseccomp.version", linux_::libseccomp_version()}}},
+      // sandbox reads no config.json annotation, so none can change what it does.
+      {"potentiallyUnsafeConfigAnnotations", json::array()},
+  };
+}
+
+}  // namespace sandbox::runtime

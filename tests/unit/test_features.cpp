@@ -1,0 +1,134 @@
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <string>
+
+#include "linux/mount_options.hpp"
+#include "linux/seccomp.hpp"
+#include "oci/parse.hpp"
+#include "runtime/operations.hpp"
+#include "sys/error.hpp"
+#include "version.hpp"
+
+using nlohmann::json;
+using sandbox::runtime::features_document;
+
+namespace {
+
+bool contains(const json& array, const std::string& s) {
+  return std::find(array.begin(), array.end(), json(s)) != array.end();
+}
+
+json minimal_config() {
+  return R"({"ociVersion": "1.2.0", "root": {"path": "rootfs"}, "process": {"args": ["sh"]},
+             "linux": {"namespaces": [{"type": "mount"}]}})"_json;
+}
+
+}  // namespace
+
+TEST(Features, ValidJsonWithTheRequiredFields) {
+  json f = json::parse(features_document().dump(4));
+  EXPECT_EQ(f["ociVersionMin"], "1.0.0");
+  EXPECT_EQ(f["ociVersionMax"], sandbox::kSpecVersion);
+  EXPECT_TRUE(f["hooks"].is_array());
+  EXPECT_TRUE(f["hooks"].empty());  // config.json hooks are refused
+  EXPECT_TRUE(f["potentiallyUnsafeConfigAnnotations"].is_array());
+  EXPECT_EQ(f["annotations"]["org.sandbox.version"], sandbox::kVersion);
+  EXPECT_EQ(f["annotations"]["org.sandbox.commit"], sandbox::kCommit);
+  std::string seccomp_version = f["annotations"]["io.github.seccomp.libseccomp.version"];
+  EXPECT_EQ(std::count(seccomp_version.begin(), seccomp_version.end(), '.'), 2);
+}
+
+TEST(Features, Namespaces) {
+  const json f = features_document();
+  const json& ns = f["linux"]["namespaces"];
+  for (const char* t : {"user", "mount", "pid", "uts", "ipc", "network", "cgroup"})
+    EXPECT_TRUE(contains(ns, t)) << t;
+  EXPECT_FALSE(contains(ns, "time"));  // refused by the parser
+  // Every listed type is one config.json may use.
+  for (const auto& t : ns) {
+    json c = minimal_config();
+    if (t != "mount") c["linux"]["namespaces"].push_back(json{{"type", t}});
+    EXPECT_NO_THROW(sandbox::oci::parse_spec(c)) << t;
+  }
+}
+
+TEST(Features, Capabilities) {
+  const json f = features_document();
+  const json& caps = f["linux"]["capabilities"];
+  ASSERT_GE(caps.size(), 38u);  // CAP_CHOWN .. CAP_AUDIT_READ at least
+  EXPECT_EQ(caps[0], "CAP_CHOWN");
+  EXPECT_TRUE(contains(caps, "CAP_SYS_ADMIN"));
+  json c = minimal_config();
+  for (const auto& cap : caps) {
+    std::string name = cap;
+    EXPECT_EQ(name.rfind("CAP_", 0), 0u) << name;
+    c["process"]["capabilities"]["bounding"].push_back(name);
+  }
+  EXPECT_NO_THROW(sandbox::oci::parse_spec(c));
+}
+
+TEST(Features, NothingImplementedLaterIsClaimed) {
+  json f = features_document();
+  const json& l = f["linux"];
+  for (const char* k : {"v1", "v2", "systemd", "systemdUser", "rdma"})
+    EXPECT_EQ(l["cgroup"][k], false) << k;
+  EXPECT_EQ(l["apparmor"]["enabled"], false);
+  EXPECT_EQ(l["selinux"]["enabled"], false);
+  EXPECT_EQ(l["intelRdt"]["enabled"], false);
+  EXPECT_EQ(l["mountExtensions"]["idmap"]["enabled"], false);
+  EXPECT_TRUE(l["seccomp"]["knownFlags"].empty());
+  EXPECT_TRUE(l["seccomp"]["supportedFlags"].empty());
+  EXPECT_FALSE(contains(l["seccomp"]["actions"], "SCMP_ACT_NOTIFY"));
+  // Only fields of runtime-spec 1.2 (ociVersionMax): nothing from later versions.
+  EXPECT_FALSE(l.contains("netDevices"));
+  EXPECT_FALSE(l.contains("memoryPolicy"));
+}
+
+TEST(Features, MountOptionsAreAllRecognized) {
+  const json f = features_document();
+  const json& opts = f["mountOptions"];
+  for (const char* o : {"ro", "rro", "rw", "nosuid", "nodev", "noexec", "bind", "rbind", "rprivate",
+                        "tmpcopyup", "nosymfollow"})
+    EXPECT_TRUE(contains(opts, o)) << o;
+  EXPECT_TRUE(std::is_sorted(opts.begin(), opts.end()));
+  // None of them is taken for filesystem data.
+  for (const auto& o : opts) {
+    auto parsed = sandbox::linux_::parse_mount_options({o.get<std::string>()});
+    EXPECT_TRUE(parsed.data.empty()) << o;
+  }
+  // And filesystem data is not listed.
+  EXPECT_FALSE(contains(opts, "size"));
+  EXPECT_FALSE(contains(opts, "idmap"));
+}
+
+TEST(Features, SeccompNamesAreAccepted) {
+  const json f = features_document();
+  const json& s = f["linux"]["seccomp"];
+  EXPECT_EQ(s["enabled"], true);
+  EXPECT_TRUE(contains(s["archs"], "SCMP_ARCH_X86_64"));
+  EXPECT_TRUE(contains(s["operators"], "SCMP_CMP_MASKED_EQ"));
+  for (const auto& a : s["actions"]) {
+    sandbox::oci::Seccomp sc;
+    sc.default_action = a.get<std::string>();
+    EXPECT_NO_THROW(sandbox::linux_::compile_seccomp(sc)) << a;
+  }
+  for (const auto& op : s["operators"]) {
+    sandbox::oci::Seccomp sc;
+    sc.default_action = "SCMP_ACT_ALLOW";
+    sc.syscalls.push_back(
+        {{"getpid"}, "SCMP_ACT_ERRNO", std::nullopt, {{0, 1, 0, op.get<std::string>()}}});
+    EXPECT_NO_THROW(sandbox::linux_::compile_seccomp(sc)) << op;
+  }
+  // Every architecture name is known (a filter may still refuse to mix some of them).
+  for (const auto& arch : s["archs"]) {
+    sandbox::oci::Seccomp sc;
+    sc.default_action = "SCMP_ACT_ALLOW";
+    sc.architectures = {arch.get<std::string>()};
+    try {
+      sandbox::linux_::compile_seccomp(sc);
+    } catch (const sandbox::Error& e) {
+      EXPECT_EQ(std::string(e.what()).find("unknown architecture"), std::string::npos) << e.what();
+    }
+  }
+}
