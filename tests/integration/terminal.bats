@@ -53,8 +53,11 @@ recv_console() {
 }
 
 @test "run -t: a window size change reaches the container (SIGWINCH)" {
-  set_args sh -c 'stty size; sleep 2; stty size'
-  in_pty 10 40 "(sleep 1; stty rows 30 cols 90 </dev/tty) & $SANDBOX --root $ROOT run --bundle $BUNDLE c1"
+  # The resize comes once the container has shown the first size; the container then waits
+  # (up to 20 s) for its size to change.
+  set_args sh -c 'stty size; i=0; while [ "$(stty size)" = "10 40" ] && [ $i -lt 200 ]; do
+    sleep 0.1; i=$((i + 1)); done; stty size'
+  in_pty 10 40 "(until grep -q \"10 40\" $TEST_DIR/pty.out; do sleep 0.1; done; stty rows 30 cols 90 </dev/tty) & $SANDBOX --root $ROOT run --bundle $BUNDLE c1"
   expect_status 0
   expect_contains "10 40" "30 90"
 }
