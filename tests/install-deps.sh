@@ -8,9 +8,11 @@ SANDBOX_PACKAGES=(
   cmake make g++ pkg-config git
   nlohmann-json3-dev libcli11-dev libseccomp-dev libcap-dev libfmt-dev libgtest-dev libgmock-dev
   uidmap busybox-static bats jq procps util-linux coreutils passwd
-  # The engines of the end-to-end tests (tests/e2e) and what rootless podman needs.
+  # The engines of the end-to-end tests (tests/e2e) and what rootless podman needs (podman
+  # only recommends most of it); tmux drives their terminal tests, ip removes root podman's
+  # private bridge.
   podman conmon fuse-overlayfs slirp4netns catatonit containernetworking-plugins containerd
-  tmux
+  tmux iproute2
 )
 
 # install_packages: apt-get update once and install what is missing.
@@ -50,6 +52,21 @@ prepare_devices() {
   return 0
 }
 
+# prepare_runtime_dir NAME: /run/user/UID, 0700 and owned by the user, as logind would make it
+# (there is no logind here). Rootless podman and systemd --user expect it.
+prepare_runtime_dir() {
+  local uid dir
+  uid=$(id -u "$1") || return 1
+  dir=/run/user/$uid
+  if [ ! -d "$dir" ]; then
+    mkdir -p /run/user
+    chmod 755 /run/user
+    mkdir -m 700 "$dir"
+  fi
+  chown "$1:$(id -g "$1")" "$dir"
+  chmod 700 "$dir"
+}
+
 # The first id after every range already handed out in /etc/subuid and /etc/subgid (>= 100000).
 _next_free_subid() {
   awk -F: 'BEGIN { n = 100000 } NF >= 3 && $2 + $3 > n { n = $2 + $3 } END { print n }' \
@@ -75,6 +92,7 @@ ensure_user() {
     usermod --add-subgids "$start-$((start + 65535))" "$user"
     echo "install-deps: granted $user subordinate gids $start-$((start + 65535))"
   fi
+  prepare_runtime_dir "$user"
   # Unprivileged user namespaces are what rootless containers stand on.
   if ! (cd / && setpriv --reuid="$user" --regid="$user" --init-groups --reset-env unshare -Ur true) \
       >/dev/null 2>&1; then

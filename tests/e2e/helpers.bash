@@ -12,14 +12,50 @@ pm() { timeout -k 10 "$E2E_TIMEOUT" "$PODMAN" "$@"; }
 ct() { timeout -k 10 "$E2E_TIMEOUT" "$CTR" "$@"; }
 
 # in_pty ROWS COLS COMMAND: COMMAND under script(1) on a pty of ROWS x COLS; prints what the pty
-# showed, without \r. script's stdin stays open (at EOF it would type an end-of-file).
+# showed, without \r. script's stdin stays open (at end of file it would type an end-of-file
+# into the pty): it reads a fifo that a sleep holds open, which is ended afterwards.
 in_pty() {
-  local rows=$1 cols=$2 out
+  local rows=$1 cols=$2 out fifo keeper
   shift 2
   out=$(mktemp "$BATS_TEST_TMPDIR/pty.XXXXXX")
-  timeout 120 script -qec "stty rows $rows cols $cols; $*" /dev/null >"$out" \
-    < <(exec sleep 120 2>/dev/null 3>&-) || true
+  fifo=$out.in
+  mkfifo "$fifo"
+  sleep 130 >"$fifo" 3>&- 2>/dev/null &
+  keeper=$!
+  timeout -k 5 120 script -qec "stty rows $rows cols $cols; $*" /dev/null <"$fifo" >"$out" 3>&- || true
+  kill "$keeper" 2>/dev/null || true
+  wait "$keeper" 2>/dev/null || true
   tr -d '\r' <"$out"
+}
+
+# WAIT_SIZE: shell code (for sh -c '...') printing "size=ROWS COLS" once the terminal has a size.
+# Engines may resize the pty only after the process has started (ctr 1.6 puts no
+# process.consoleSize in the spec), so the first moments can see 0x0; wait up to 5 s. (busybox
+# `stty size` on a 0x0 terminal prints nothing and still exits 0.)
+WAIT_SIZE='for i in $(seq 50); do s=$(stty size 2>/dev/null); case "$s" in [1-9]*" "[1-9]*) break ;; esac; sleep 0.1; done; echo size=$s'
+
+# tmux_start WIDTH HEIGHT COMMAND: a detached tmux session of its own ($TMUX_SOCK, a server the
+# teardown ends) running COMMAND in a pane of WIDTH x HEIGHT; the pane stays after COMMAND exits
+# (remain-on-exit), so what it showed can still be captured, and no process waits in it.
+tmux_start() {
+  TMUX_SOCK=$BATS_TEST_TMPDIR/tmux.sock
+  echo 'set-option -g remain-on-exit on' >"$BATS_TEST_TMPDIR/tmux.conf"
+  tmux -f "$BATS_TEST_TMPDIR/tmux.conf" -S "$TMUX_SOCK" new-session -d -x "$1" -y "$2" "$3"
+}
+pane() { tmux -S "$TMUX_SOCK" capture-pane -p; }
+tmux_stop() {
+  [ ! -S "$BATS_TEST_TMPDIR/tmux.sock" ] ||
+    tmux -S "$BATS_TEST_TMPDIR/tmux.sock" kill-server 2>/dev/null || true
+}
+
+# pane_shows SECONDS PATTERN...: wait until a line of the pane matches one of the (grep)
+# PATTERNs; on a timeout, show the pane.
+pane_shows() {
+  local secs=$1 args=() p
+  shift
+  for p in "$@"; do args+=(-e "$p"); done
+  wait_for "$secs" bash -c 'tmux -S "$0" capture-pane -p | grep -q "${@}"' "$TMUX_SOCK" "${args[@]}" ||
+    { echo "the pane:"; pane; return 1; }
 }
 
 show_output() {

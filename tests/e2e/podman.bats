@@ -8,6 +8,7 @@ load helpers
 IMAGE=localhost/busybox
 
 teardown() {
+  tmux_stop
   pm rm -a -f -t 0 >/dev/null 2>&1 || true
 }
 
@@ -91,14 +92,44 @@ teardown() {
 }
 
 @test "run -it and exec -it under a real terminal: the window size reaches the container" {
-  run in_pty 31 101 "$PODMAN run --rm -it $IMAGE sh -c 'tty; stty size'"
-  expect_contains "/dev/pts/0" "31 101"
+  run in_pty 31 101 "$PODMAN run --rm -it $IMAGE sh -c 'tty; $WAIT_SIZE'"
+  expect_contains "/dev/pts/0" "size=31 101"
   pm run -d --name e2e-t1 "$IMAGE" sleep 300
-  run in_pty 32 102 "$PODMAN exec -it e2e-t1 sh -c 'tty; stty size'"
-  expect_contains "/dev/pts/" "32 102"
+  run in_pty 32 102 "$PODMAN exec -it e2e-t1 sh -c 'tty; $WAIT_SIZE'"
+  expect_contains "/dev/pts/" "size=32 102"
   # Typed input through the pty.
   run in_pty 24 80 "(sleep 2; echo typed-line) | $PODMAN exec -i e2e-t1 sh -c 'read l; echo got:\$l'"
   expect_contains "got:typed-line"
+}
+
+@test "run -it in a tmux pane: typed keys reach the shell, its size is the pane's, its exit code comes back" {
+  tmux_start 100 30 "$PODMAN run -it --name e2e-tmux $IMAGE sh; echo exit=\$?"
+  local size
+  size=$(tmux -S "$TMUX_SOCK" display-message -p '#{pane_height} #{pane_width}')
+  # The shell's prompt (capture-pane drops trailing blanks), or exit= when podman gave up.
+  pane_shows 60 '^/ #' '^exit='
+  pane_shows 0 '^/ #'
+  tmux -S "$TMUX_SOCK" send-keys 'stty size; echo typed-$((6*7)); exit 5' Enter
+  pane_shows 60 '^exit='
+  run pane
+  expect_contains "$size" "typed-42" "exit=5"
+}
+
+@test "the container joins the network namespace podman prepared" {
+  if [ "$E2E_MODE" = podman-root ]; then
+    # The private CNI network of run-e2e.sh: an address from its subnet on eth0.
+    run pm run --rm "$IMAGE" ip -o -4 addr show eth0
+    expect_status 0
+    expect_contains "inet ${E2E_SUBNET}"
+  else
+    # slirp4netns: its tap device with its fixed address.
+    run pm run --rm "$IMAGE" ip -o -4 addr show tap0
+    expect_status 0
+    expect_contains "inet 10.0.2.100/"
+  fi
+  run pm run --rm --network none "$IMAGE" sh -c 'ls /sys/class/net'
+  expect_status 0
+  expect_output lo
 }
 
 @test "--preserve-fds passes fd 3" {

@@ -7,9 +7,10 @@
 # containerd and the rest). Everything lives in a staging directory under /tmp: the binary (a
 # world-readable copy, named `sandbox` because podman's runtime_supports_json matches on the
 # name), a busybox-static image, the engine's configuration, storage and runtime directories,
-# and for containerd a private daemon with its own socket. Afterwards nothing is left: no
-# container, no mount, no daemon (the daemon and podman's rootless pause process are ended by
-# the pid they recorded), no state.
+# and for containerd a private daemon with its own socket. HOME is a directory of the staging
+# directory too (podman keeps caches and user configuration there). Afterwards nothing is left:
+# no container, no mount, no daemon (the daemon and podman's rootless pause process are ended by
+# the pid they recorded), no network device, no state.
 set -euo pipefail
 
 usage() {
@@ -38,10 +39,18 @@ stage=$(mktemp -d /tmp/sandbox-e2e.XXXXXX)
 chmod 755 "$stage"
 daemon_pid=
 ctr_namespace=sandbox-e2e-$$
+# The bridge of root podman's private network (at most 15 characters).
+bridge=sbe2e$$
 # The shim keeps sockets and fifos in /run/containerd whatever the daemon's config says; when
 # that directory is ours (it did not exist before), it goes at the end.
 had_run_containerd=false
 [ ! -e /run/containerd ] || had_run_containerd=true
+# Root podman's CNI calls keep their result cache in /var/lib/cni/results (emptied when the
+# container goes) and network namespaces in /run/netns: directories we made go at the end.
+host_dirs=()
+for d in /var/lib/cni /var/lib/cni/results /run/netns; do
+  [ -e "$d" ] || host_dirs=("$d" "${host_dirs[@]}")
+done
 
 cleanup() {
   local rc=$?
@@ -69,6 +78,14 @@ cleanup() {
       [ -f "$pause" ] && kill "$(cat "$pause")" 2>/dev/null
     done
   fi
+  # Root podman's private CNI network: its bridge stays on the host after the last container.
+  if [ "$mode" = podman-root ]; then
+    ! ip link show "$bridge" >/dev/null 2>&1 || ip link delete "$bridge"
+    local d
+    for d in "${host_dirs[@]}"; do
+      rmdir "$d" 2>/dev/null
+    done
+  fi
   local m
   while read -r m; do
     umount -l "$m" 2>/dev/null
@@ -81,7 +98,6 @@ trap 'exit 130' INT TERM
 
 runner=root
 [ "$mode" != podman-rootless ] || runner=$test_user
-runner_uid=$(id -u "$runner")
 run_as_runner() {
   if [ "$runner" = root ]; then
     env -i "${env_vars[@]}" "$@"
@@ -108,11 +124,14 @@ tar -C "$rootfs" -cf "$stage/busybox.tar" .
 chmod 644 "$stage/busybox.tar"
 
 mkdir -m 755 "$stage/bats-tmp"
-chown "$runner:" "$stage/bats-tmp"
+# A home of our own: podman writes its blob-info cache below $HOME/.local/share (rootless) and
+# reads $HOME/.config/containers; neither may touch (or depend on) the user's real home.
+mkdir -m 700 "$stage/home"
+chown "$runner:" "$stage/bats-tmp" "$stage/home"
 env_vars=(
   TMPDIR="$stage/bats-tmp"
   PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
-  HOME="$(getent passwd "$runner" | cut -d: -f6)"
+  HOME="$stage/home"
   USER="$runner"
   LOGNAME="$runner"
   LANG=C.UTF-8
@@ -121,6 +140,27 @@ env_vars=(
   E2E_MODE="$mode"
   SANDBOX="$stage/bin/sandbox"
 )
+
+# quietly COMMAND...: set-up steps show what they wrote only when they fail.
+quietly() {
+  local out=$stage/quietly.out rc=0
+  "$@" >"$out" 2>&1 || rc=$?
+  if [ "$rc" != 0 ]; then
+    echo "run-e2e.sh: failed ($rc): $*" >&2
+    cat "$out" >&2
+  fi
+  rm -f "$out"
+  return "$rc"
+}
+
+# own_cache: a command prefix for root podman commands that copy an image (import, save).
+# containers/image keeps root's blob-info cache in /var/lib/containers/cache whatever --root
+# says; these commands run in a mount namespace of their own with a tmpfs over that directory
+# (or over its nearest existing parent), so the host's cache stays as it was.
+own_cache=(unshare -m --propagation private sh -c 'mount -t tmpfs -o mode=0700 e2e-cache "$0" && exec "$@"')
+cache_dir=/var/lib/containers/cache
+while [ ! -d "$cache_dir" ]; do cache_dir=$(dirname "$cache_dir"); done
+own_cache+=("$cache_dir")
 
 # podman-e2e: podman with the staged configuration, storage and runtime. Everything it keeps
 # (storage, run directories, its XDG_RUNTIME_DIR) is below the staging directory.
@@ -140,7 +180,38 @@ events_logger = "file"
 tmp_dir = "$stage/tmp"
 runtime_supports_json = ["sandbox"]
 runtime_supports_nocgroup = ["sandbox"]
+
+[network]
+network_backend = "cni"
+network_config_dir = "$stage/cni"
+$([ "$mode" = podman-root ] && echo "default_network = \"sbe2e\"")
 CONF
+  # Root podman's containers join a private CNI network: a bridge of our own (deleted at the
+  # end), addresses kept below the staging directory, and no firewall or masquerading rules
+  # (the stock network would leave iptables chains and the cni-podman0 bridge behind).
+  # Rootless podman uses slirp4netns and needs none of it.
+  mkdir -p "$stage/cni"
+  if [ "$mode" = podman-root ]; then
+    cat >"$stage/cni/sbe2e.conflist" <<CONF
+{
+  "cniVersion": "0.4.0",
+  "name": "sbe2e",
+  "plugins": [
+    {
+      "type": "bridge",
+      "bridge": "$bridge",
+      "isGateway": false,
+      "ipMasq": false,
+      "ipam": {
+        "type": "host-local",
+        "dataDir": "$stage/cni/ipam",
+        "ranges": [[{ "subnet": "10.213.$(($$ % 250)).0/24" }]]
+      }
+    }
+  ]
+}
+CONF
+  fi
   cat >"$stage/storage.conf" <<CONF
 [storage]
 driver = "overlay"
@@ -160,10 +231,14 @@ WRAP
     PODMAN="$stage/bin/podman-e2e"
   )
   if [ "$runner" != root ]; then
-    chown -R "$runner:" "$stage/xdg" "$stage/tmp" "$stage/graph" "$stage/runroot"
+    chown -R "$runner:" "$stage/xdg" "$stage/tmp" "$stage/graph" "$stage/runroot" "$stage/cni"
     # /dev/fuse and /dev/net/tun without udev are 0600 (tests/setup.sh opens them up).
+    quietly run_as_runner "$stage/bin/podman-e2e" import -q "$stage/busybox.tar" localhost/busybox
+  else
+    env_vars+=(E2E_SUBNET="10.213.$(($$ % 250)).")
+    quietly run_as_runner "${own_cache[@]}" "$stage/bin/podman-e2e" import -q "$stage/busybox.tar" \
+      localhost/busybox
   fi
-  run_as_runner "$stage/bin/podman-e2e" import "$stage/busybox.tar" localhost/busybox >/dev/null 2>&1
 }
 
 # ctr-e2e: ctr against a private containerd (own config, root, state, sockets).
@@ -184,11 +259,15 @@ disabled_plugins = ["io.containerd.grpc.v1.cri"]
 CONF
   containerd --config "$c/config.toml" >"$c/daemon.log" 2>&1 &
   daemon_pid=$!
-  local i
-  for i in $(seq 100); do
+  for _ in $(seq 100); do
     [ -S "$c/containerd.sock" ] && ctr -a "$c/containerd.sock" version >/dev/null 2>&1 && break
     sleep 0.1
   done
+  if ! ctr -a "$c/containerd.sock" version >/dev/null 2>&1; then
+    echo "run-e2e.sh: containerd did not come up; its log:" >&2
+    tail -30 "$c/daemon.log" >&2
+    return 1
+  fi
   cat >"$stage/bin/ctr-e2e" <<WRAP
 #!/bin/sh
 exec ctr -a "$c/containerd.sock" -n "$ctr_namespace" "\$@"
@@ -196,11 +275,11 @@ WRAP
   chmod 755 "$stage/bin/ctr-e2e"
   env_vars+=(CTR="$stage/bin/ctr-e2e" SANDBOX_STATE="/run/containerd/runc/$ctr_namespace")
   # The image goes through an OCI archive, made by a podman of our own.
-  podman --root "$stage/graph" --runroot "$stage/runroot" --tmpdir "$stage/tmp" \
-    import "$stage/busybox.tar" localhost/busybox >/dev/null 2>&1
-  podman --root "$stage/graph" --runroot "$stage/runroot" --tmpdir "$stage/tmp" \
-    save --format oci-archive -o "$stage/busybox.oci" localhost/busybox >/dev/null 2>&1
-  "$stage/bin/ctr-e2e" image import --base-name localhost/busybox "$stage/busybox.oci" >/dev/null
+  local pm=(podman --root "$stage/graph" --runroot "$stage/runroot" --tmpdir "$stage/tmp")
+  quietly env HOME="$stage/home" "${own_cache[@]}" "${pm[@]}" import -q "$stage/busybox.tar" localhost/busybox >/dev/null
+  quietly env HOME="$stage/home" "${own_cache[@]}" "${pm[@]}" save -q --format oci-archive -o "$stage/busybox.oci" \
+    localhost/busybox >/dev/null
+  quietly "$stage/bin/ctr-e2e" image import --base-name localhost/busybox "$stage/busybox.oci"
 }
 
 case "$mode" in
