@@ -5,6 +5,8 @@
 #include <cerrno>
 #include <cstring>
 
+#include "sys/fd_passing.hpp"
+
 namespace sandbox::process {
 namespace {
 
@@ -19,25 +21,7 @@ bool send_packet(int sock, const Header& h, const std::string& text, int fd_to_p
   std::memcpy(buf, &h, sizeof(h));
   size_t n = std::min(text.size(), kMaxText);
   std::memcpy(buf + sizeof(h), text.data(), n);
-  iovec iov{buf, sizeof(h) + n};
-  msghdr msg{};
-  msg.msg_iov = &iov;
-  msg.msg_iovlen = 1;
-  alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))] = {};
-  if (fd_to_pass >= 0) {
-    msg.msg_control = control;
-    msg.msg_controllen = sizeof(control);
-    cmsghdr* c = CMSG_FIRSTHDR(&msg);
-    c->cmsg_level = SOL_SOCKET;
-    c->cmsg_type = SCM_RIGHTS;
-    c->cmsg_len = CMSG_LEN(sizeof(int));
-    std::memcpy(CMSG_DATA(c), &fd_to_pass, sizeof(int));
-  }
-  ssize_t r;
-  do {
-    r = ::sendmsg(sock, &msg, MSG_NOSIGNAL);
-  } while (r < 0 && errno == EINTR);
-  return r >= 0;
+  return sys::send_with_fd(sock, buf, sizeof(h) + n, fd_to_pass) >= 0;
 }
 
 }  // namespace

@@ -8,6 +8,7 @@
 #include "linux/pty.hpp"
 #include "sys/error.hpp"
 #include "sys/fd.hpp"
+#include "sys/fd_passing.hpp"
 
 namespace sandbox::runtime {
 
@@ -33,22 +34,7 @@ void send_to_console_socket(const std::string& path, int master) {
   if (r != 0) throw_errno("--console-socket: connect " + path);
 
   std::string name = linux_::pty_name(master);
-  iovec iov{name.data(), name.size()};
-  msghdr msg{};
-  msg.msg_iov = &iov;
-  msg.msg_iovlen = 1;
-  alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))] = {};
-  msg.msg_control = control;
-  msg.msg_controllen = sizeof(control);
-  cmsghdr* c = CMSG_FIRSTHDR(&msg);
-  c->cmsg_level = SOL_SOCKET;
-  c->cmsg_type = SCM_RIGHTS;
-  c->cmsg_len = CMSG_LEN(sizeof(int));
-  std::memcpy(CMSG_DATA(c), &master, sizeof(int));
-  ssize_t n;
-  do {
-    n = ::sendmsg(sock.get(), &msg, MSG_NOSIGNAL);
-  } while (n < 0 && errno == EINTR);
+  long n = sys::send_with_fd(sock.get(), name.data(), name.size(), master);
   if (n < 0) throw_errno("--console-socket: send the terminal to " + path);
 }
 
