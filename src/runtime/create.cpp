@@ -54,14 +54,6 @@ void check_supported(const oci::Spec& spec) {
         spec.linux.cgroups_path);
 }
 
-bool setgroups_already_denied() {
-  try {
-    return sys::read_file("/proc/self/setgroups").rfind("deny", 0) == 0;
-  } catch (const Error&) {
-    return false;
-  }
-}
-
 linux_::IdMapPlan plan_maps(const oci::Spec& spec, const NamespacePlan& ns) {
   linux_::IdMapContext ctx;
   ctx.euid = ::geteuid();
@@ -154,7 +146,7 @@ CreatedContainer create_container(const GlobalOptions& g, const CreateOptions& o
   init.close_fds = {dir->lock_fd(), root.fd()};
   init.in_user_namespace = ns.new_user_namespace || !initial_userns;
   init.can_mknod = caller_is_root && initial_userns && !ns.new_user_namespace;
-  init.setgroups_denied = maps ? maps->deny_setgroups : setgroups_already_denied();
+  init.setgroups_denied = maps ? maps->deny_setgroups : sys::setgroups_denied(0);
   init.no_pivot = o.no_pivot;
   init.no_new_keyring = o.no_new_keyring;
   init.unified_cgroups = linux_::host_has_unified_cgroups();

@@ -51,14 +51,6 @@ unsigned namespaces_to_join(pid_t init) {
   return flags;
 }
 
-bool setgroups_denied(pid_t init) {
-  try {
-    return sys::read_file("/proc/" + std::to_string(init) + "/setgroups").rfind("deny", 0) == 0;
-  } catch (const Error&) {
-    return false;
-  }
-}
-
 void set_env(std::vector<std::string>& env, const std::string& entry) {
   if (entry.find('=') == std::string::npos) fail("--env {}: must be NAME=VALUE", entry);
   std::string key = entry.substr(0, entry.find('=') + 1);
@@ -168,7 +160,7 @@ int exec_in_container(const GlobalOptions& g, const ExecOptions& o) {
   plan.join_flags = namespaces_to_join(st.pid);
   plan.root_fd = root_fd.get();
   plan.process = &process;
-  plan.setgroups_denied = setgroups_denied(st.pid);
+  plan.setgroups_denied = sys::setgroups_denied(st.pid);
   plan.seccomp = seccomp ? &*seccomp : nullptr;
   plan.kept_fds = kept_fds;
   log::debug("exec in {}: joining namespaces {:#x}", o.id, plan.join_flags);

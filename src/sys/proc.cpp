@@ -110,4 +110,13 @@ Fd open_process(pid_t pid, uint64_t start_time) {
   return fd;
 }
 
+bool setgroups_denied(pid_t pid) {
+  try {
+    std::string who = pid == 0 ? "self" : std::to_string(pid);
+    return read_file("/proc/" + who + "/setgroups").rfind("deny", 0) == 0;
+  } catch (const Error&) {
+    return false;
+  }
+}
+
 }  // namespace sandbox::sys

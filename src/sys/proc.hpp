@@ -22,6 +22,9 @@ std::optional<pid_t> process_parent(pid_t pid);
 // pidfd is opened first and the start time checked after, so it cannot name a later process
 // that reused the pid.
 Fd open_process(pid_t pid, uint64_t start_time);
+// True when /proc/PID/setgroups (our own for PID 0) says "deny": a user namespace with a
+// single-id map, where setgroups(2) is refused.
+bool setgroups_denied(pid_t pid);
 // True when this process is in the initial user namespace (uid_map is the identity).
 bool in_initial_user_namespace();
 // Reads FD to its end; stops quietly at an error (callers read pipes and small files).
