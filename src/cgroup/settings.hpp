@@ -1,0 +1,41 @@
+#pragma once
+// linux.resources -> the cgroup files to write, for cgroup v1 (one hierarchy per controller)
+// and cgroup v2 (one directory), with the conversions crun documents for v1 values on v2
+// (cpu.shares -> cpu.weight, blkio.weight -> io.weight, memory+swap -> swap.max, ...).
+// Pure functions: the drivers decide where the files are and write them in this order.
+#include <string>
+#include <vector>
+
+#include "oci/resources.hpp"
+#include "oci/spec.hpp"
+
+namespace sandbox::cgroup {
+
+struct Setting {
+  // v1: the hierarchy ("memory", "cpu", "cpuacct", "cpuset", "pids", "blkio", "hugetlb",
+  //     "devices", "freezer"). v2: the controller that must be enabled for the file to exist
+  //     ("memory", "cpu", "cpuset", "io", "pids", "hugetlb"), or "" for core files.
+  std::string controller;
+  std::string file;   // e.g. "memory.limit_in_bytes", "memory.max"
+  std::string value;  // exactly what is written
+  bool operator==(const Setting&) const = default;
+};
+
+// Settings in the order they must be written (e.g. memory.limit_in_bytes before
+// memory.memsw.limit_in_bytes, cpu.cfs_period_us before cpu.cfs_quota_us). A value the kernel
+// may refuse depending on the current value (memsw below the current limit) is for the writer
+// to retry after the rest; see apply in the drivers.
+std::vector<Setting> v1_settings(const oci::Resources& r);
+// Throws sandbox::Error for what v2 cannot express (e.g. memory.kernel, realtime cpu), naming
+// the field, so nothing asked for is silently dropped. `unified` entries come last, as given.
+std::vector<Setting> v2_settings(const oci::Resources& r);
+
+// The device rules to enforce: the config's rules, then allow rules (rwm) for every
+// linux.devices entry and for the devices every container gets (null, zero, full, random,
+// urandom, tty, ptmx, /dev/pts/*), as runc does, so a deny-all config still works.
+std::vector<oci::DeviceRule> effective_device_rules(const oci::Resources& r,
+                                                    const std::vector<oci::Device>& devices);
+// v1 devices.deny / devices.allow lines for RULES ("a *:* rwm", "c 1:3 rwm", ...).
+std::vector<Setting> v1_device_settings(const std::vector<oci::DeviceRule>& rules);
+
+}  // namespace sandbox::cgroup

@@ -1,0 +1,32 @@
+#pragma once
+// The systemd driver's conversation with systemd over D-Bus (sd-bus): a transient scope per
+// container with Delegate=yes, holding the container's init, on the user manager (rootless)
+// or the system manager (root). Limits are written into the delegated cgroup by the caller.
+#include <sys/types.h>
+
+#include <string>
+
+namespace sandbox::cgroup {
+
+struct ScopeRequest {
+  bool user_manager = true;  // the caller's user manager (session bus) or the system manager
+  std::string slice;         // e.g. "user.slice", "system.slice", "machine.slice"
+  std::string unit;          // e.g. "sandbox-<id>.scope"
+  pid_t pid = 0;             // the container's init
+  std::string description;   // "sandbox container <id>"
+};
+
+// Whether the manager's bus can be reached at all; WHY gets a one-line reason when not
+// (no DBUS_SESSION_BUS_ADDRESS and no $XDG_RUNTIME_DIR/bus, connection refused, ...).
+bool systemd_reachable(bool user_manager, std::string* why);
+
+// StartTransientUnit(unit, "fail", [Slice, Delegate=yes, PIDs=[pid], Description,
+// DefaultDependencies=no, CollectMode=inactive-or-failed]) and waits for the job's JobRemoved
+// signal. Throws sandbox::Error naming the unit and systemd's reason (bus error or job result)
+// when it fails.
+void start_scope(const ScopeRequest& req);
+
+// StopUnit(unit, "replace") and waits for the job; a unit that no longer exists is success.
+void stop_scope(bool user_manager, const std::string& unit);
+
+}  // namespace sandbox::cgroup
