@@ -13,6 +13,9 @@ SANDBOX_PACKAGES=(
   # private bridge.
   podman conmon fuse-overlayfs slirp4netns catatonit containernetworking-plugins containerd
   tmux iproute2
+  # The systemd cgroup driver (sd-bus) and the real `systemd --user` its tests talk to
+  # (tests/systemd-user.sh; dbus-user-session gives the user manager its session bus).
+  libsystemd-dev systemd dbus dbus-user-session
 )
 
 # install_packages: apt-get update once and install what is missing.

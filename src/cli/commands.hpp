@@ -21,6 +21,10 @@ void add_list_command(CLI::App& app, const runtime::GlobalOptions& g, Action& ac
 void add_kill_command(CLI::App& app, const runtime::GlobalOptions& g, Action& action);
 void add_delete_command(CLI::App& app, const runtime::GlobalOptions& g, Action& action);
 void add_features_command(CLI::App& app, Action& action);
+// cgroup commands: pause, resume, update (cmd_cgroup.cpp) and events (cmd_events.cpp).
+void add_pause_resume_commands(CLI::App& app, const runtime::GlobalOptions& g, Action& action);
+void add_update_command(CLI::App& app, const runtime::GlobalOptions& g, Action& action);
+void add_events_command(CLI::App& app, const runtime::GlobalOptions& g, Action& action);
 
 // Flags shared by create and run.
 void add_create_flags(CLI::App& cmd, runtime::CreateOptions& o);

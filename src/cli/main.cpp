@@ -54,6 +54,9 @@ int main(int argc, char** argv) {
   cli::add_list_command(app, g, action);
   cli::add_kill_command(app, g, action);
   cli::add_delete_command(app, g, action);
+  cli::add_pause_resume_commands(app, g, action);
+  cli::add_update_command(app, g, action);
+  cli::add_events_command(app, g, action);
   cli::add_features_command(app, action);
 
   try {

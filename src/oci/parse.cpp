@@ -3,6 +3,7 @@
 #include <sys/capability.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cstdint>
 #include <filesystem>
 #include <limits>
@@ -471,29 +472,146 @@ Device parse_device(const Node& n) {
   return d;
 }
 
-// cpu.shares 1024 is the kernel's default weight: containerd writes it into every config, and
-// it limits nothing, so honouring it needs no cgroup.
-bool is_default_cpu_weight(const std::string& key, const json& value) {
-  if (key != "cpu" || !value.is_object()) return false;
-  for (const auto& [k, v] : value.items()) {
-    if (k == "shares" && v.is_number_unsigned() && v.get<uint64_t>() == 1024) continue;
-    if (asks_for_something(v)) return false;
-  }
-  return true;
+// ---- linux.resources ---------------------------------------------------------------------------
+
+// Go engines write "unset" as -1 or as the uint64 wrap of it; both ask for nothing.
+bool go_unset(const json& j) {
+  return (j.is_number_integer() && !j.is_number_unsigned() && j.get<int64_t>() == -1) ||
+         (j.is_number_unsigned() && j.get<uint64_t>() == std::numeric_limits<uint64_t>::max());
 }
 
-// Only the device rules are accepted: sandbox does not manage cgroups yet, and a memory or pids
-// limit that is silently not enforced would be worse than a refusal.
-json parse_resources(const Node& n) {
+std::optional<uint16_t> blkio_weight(const Node& n) {
+  uint64_t w = unsigned_up_to(n, 1000, "must be from 10 to 1000");
+  if (w == 0) return std::nullopt;  // 0: unset, as runc reads it
+  if (w < 10) bad(n.path, "must be from 10 to 1000");
+  return static_cast<uint16_t>(w);
+}
+
+MemoryResources parse_memory(const Node& n) {
+  MemoryResources m;
+  if (auto v = member(n, "limit")) m.limit = i64(*v);
+  if (auto v = member(n, "reservation")) m.reservation = i64(*v);
+  if (auto v = member(n, "swap")) m.swap = i64(*v);
+  if (auto v = member(n, "kernel")) m.kernel = i64(*v);
+  if (auto v = member(n, "kernelTCP")) m.kernel_tcp = i64(*v);
+  if (auto v = member(n, "swappiness"); v && !go_unset(*v->v)) {
+    m.swappiness = u64(*v);
+    if (*m.swappiness > 100) bad(v->path, "must be from 0 to 100");
+  }
+  if (auto v = member(n, "disableOOMKiller")) m.disable_oom_killer = boolean(*v);
+  if (auto v = member(n, "useHierarchy")) m.use_hierarchy = boolean(*v);
+  if (auto v = member(n, "checkBeforeUpdate")) m.check_before_update = boolean(*v);
+  for (auto* limit : {&m.limit, &m.reservation, &m.swap, &m.kernel, &m.kernel_tcp})
+    if (*limit && **limit < -1) bad(n.path, "limits must be -1 (unlimited) or a number of bytes");
+  return m;
+}
+
+CpuResources parse_cpu(const Node& n) {
+  CpuResources c;
+  if (auto v = member(n, "shares")) c.shares = u64(*v);
+  if (auto v = member(n, "quota")) c.quota = i64(*v);
+  if (auto v = member(n, "burst")) c.burst = u64(*v);
+  if (auto v = member(n, "period")) c.period = u64(*v);
+  if (auto v = member(n, "realtimeRuntime")) c.realtime_runtime = i64(*v);
+  if (auto v = member(n, "realtimePeriod")) c.realtime_period = u64(*v);
+  if (auto v = member(n, "cpus")) c.cpus = str(*v);
+  if (auto v = member(n, "mems")) c.mems = str(*v);
+  if (auto v = member(n, "idle")) {
+    c.idle = i64(*v);
+    if (*c.idle != 0 && *c.idle != 1) bad(v->path, "must be 0 or 1");
+  }
+  return c;
+}
+
+WeightDevice parse_weight_device(const Node& n) {
+  WeightDevice d;
+  d.major = i64(required(n, "major"));
+  d.minor = i64(required(n, "minor"));
+  if (auto v = member(n, "weight")) d.weight = blkio_weight(*v);
+  if (auto v = member(n, "leafWeight")) d.leaf_weight = blkio_weight(*v);
+  return d;
+}
+
+std::vector<ThrottleDevice> parse_throttles(const Node& n) {
+  std::vector<ThrottleDevice> out;
+  for_each_item(n, [&](const Node& d) {
+    out.push_back({i64(required(d, "major")), i64(required(d, "minor")), u64(required(d, "rate"))});
+  });
+  return out;
+}
+
+BlockIoResources parse_block_io(const Node& n) {
+  BlockIoResources b;
+  if (auto v = member(n, "weight")) b.weight = blkio_weight(*v);
+  if (auto v = member(n, "leafWeight")) b.leaf_weight = blkio_weight(*v);
+  if (auto v = member(n, "weightDevice"))
+    for_each_item(*v, [&](const Node& d) { b.weight_device.push_back(parse_weight_device(d)); });
+  if (auto v = member(n, "throttleReadBpsDevice")) b.throttle_read_bps = parse_throttles(*v);
+  if (auto v = member(n, "throttleWriteBpsDevice")) b.throttle_write_bps = parse_throttles(*v);
+  if (auto v = member(n, "throttleReadIOPSDevice")) b.throttle_read_iops = parse_throttles(*v);
+  if (auto v = member(n, "throttleWriteIOPSDevice")) b.throttle_write_iops = parse_throttles(*v);
+  return b;
+}
+
+HugepageLimit parse_hugepage(const Node& n) {
+  HugepageLimit h;
+  Node size = required(n, "pageSize");
+  h.page_size = str(size);
+  // "2MB", "1GB", "64KB": the spelling of the v1 file names (hugetlb.2MB.limit_in_bytes).
+  size_t digits = 0;
+  while (digits < h.page_size.size() && std::isdigit(static_cast<unsigned char>(h.page_size[digits])))
+    ++digits;
+  std::string unit = h.page_size.substr(digits);
+  if (digits == 0 || (unit != "KB" && unit != "MB" && unit != "GB"))
+    bad(size.path, "must be a size such as 2MB or 1GB");
+  h.limit = u64(required(n, "limit"));
+  return h;
+}
+
+DeviceRule parse_device_rule(const Node& n) {
+  DeviceRule r;
+  r.allow = boolean(required(n, "allow"));
+  if (auto v = member(n, "type")) {
+    std::string t = str(*v);
+    if (t != "a" && t != "b" && t != "c") bad(v->path, "must be \"a\", \"b\" or \"c\"");
+    r.type = t[0];
+  }
+  if (auto v = member(n, "major")) r.major = i64(*v);
+  if (auto v = member(n, "minor")) r.minor = i64(*v);
+  if (auto v = member(n, "access")) {
+    r.access = str(*v);
+    if (r.access.empty() || r.access.find_first_not_of("rwm") != std::string::npos)
+      bad(v->path, "must be a non-empty combination of r, w and m");
+  }
+  return r;
+}
+
+std::map<std::string, std::string> parse_unified(const Node& n) {
+  auto out = string_map(n);
+  for (const auto& [key, value] : out) {
+    if (key.empty() || key == "." || key == ".." || key.find('/') != std::string::npos)
+      bad(entry_path(n.path, key), "must be the name of a file in the container's cgroup");
+    if (key == "cgroup.procs" || key == "cgroup.threads" || key == "cgroup.subtree_control")
+      bad(entry_path(n.path, key), "is managed by the runtime and cannot be set");
+  }
+  return out;
+}
+
+Resources parse_resources(const Node& n) {
   need_object(n);
-  for (const auto& [key, value] : n.v->items()) {
-    if (key != "devices" && asks_for_something(value) && !is_default_cpu_weight(key, value))
-      bad(field_path(n.path, key), "cgroup limits are not supported yet");
-  }
-  if (auto devices = member(n, "devices")) {
-    for_each_item(*devices, [](const Node& rule) { boolean(required(rule, "allow")); });
-  }
-  return *n.v;
+  Resources r;
+  if (auto m = member(n, "memory")) r.memory = parse_memory(*m);
+  if (auto m = member(n, "cpu")) r.cpu = parse_cpu(*m);
+  if (auto m = member(n, "pids")) r.pids = PidsResources{i64(required(*m, "limit"))};
+  if (auto m = member(n, "blockIO")) r.block_io = parse_block_io(*m);
+  if (auto m = member(n, "hugepageLimits"))
+    for_each_item(*m, [&](const Node& h) { r.hugepage_limits.push_back(parse_hugepage(h)); });
+  if (auto m = member(n, "devices"))
+    for_each_item(*m, [&](const Node& d) { r.devices.push_back(parse_device_rule(d)); });
+  if (auto m = member(n, "unified")) r.unified = parse_unified(*m);
+  refuse(n, "network");
+  refuse(n, "rdma");
+  return r;
 }
 
 SeccompArg parse_seccomp_arg(const Node& n) {
@@ -657,6 +775,20 @@ Process parse_process_file(const nlohmann::json& process, const std::string& lab
     return parse_process(Node{&process, ""});
   } catch (const Error& e) {
     // The field readers name config.json; this document is a process file of its own.
+    std::string msg = e.what();
+    constexpr std::string_view prefix = "config.json: ";
+    if (msg.rfind(prefix, 0) == 0) msg = label + ": " + msg.substr(prefix.size());
+    throw Error(msg, e.code());
+  } catch (const json::exception& e) {
+    fail("{}: {}", label, parser_detail(e.what()));
+  }
+}
+
+Resources parse_resources_file(const nlohmann::json& resources, const std::string& label) {
+  if (!resources.is_object()) fail("{}: must be a JSON object", label);
+  try {
+    return parse_resources(Node{&resources, ""});
+  } catch (const Error& e) {
     std::string msg = e.what();
     constexpr std::string_view prefix = "config.json: ";
     if (msg.rfind(prefix, 0) == 0) msg = label + ": " + msg.substr(prefix.size());

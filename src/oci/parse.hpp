@@ -19,6 +19,10 @@ Spec parse_spec(const nlohmann::json& config);
 // `process`, with errors "<label>: <json path>: <what is wrong>".
 Process parse_process_file(const nlohmann::json& process, const std::string& label);
 
+// Parses a linux.resources object on its own (`update -r FILE`): the same checks as
+// config.json's, with errors "<label>: <json path>: <what is wrong>".
+Resources parse_resources_file(const nlohmann::json& resources, const std::string& label);
+
 // Reads <bundle_dir>/config.json and parses it. Throws sandbox::Error
 // "config.json: open <absolute path>: <errno text>" when it cannot be read and
 // "config.json: not valid JSON: <parser detail>" when it is not JSON.

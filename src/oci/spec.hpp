@@ -9,6 +9,8 @@
 #include <string>
 #include <vector>
 
+#include "oci/resources.hpp"
+
 namespace sandbox::oci {
 
 struct IdMapping {
@@ -119,7 +121,7 @@ struct Linux {
   std::vector<IdMapping> gid_mappings;
   std::vector<Device> devices;
   std::string cgroups_path;
-  nlohmann::json resources;  // raw; the cgroup work gives it meaning
+  Resources resources;
   std::map<std::string, std::string> sysctl;
   std::optional<Seccomp> seccomp;
   std::string rootfs_propagation;  // "", "private", "rprivate", "slave", ... as in config.json

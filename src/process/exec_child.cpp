@@ -60,6 +60,10 @@ namespace {
 [[noreturn]] void helper_main(const ExecPlan& p, int sync_fd) noexcept {
   try {
     for (int fd : p.close_fds) ::close(fd);
+    if (p.place_helper) {
+      SyncMessage go;
+      if (!sync_recv(sync_fd, go) || go.type != SyncType::MapsWritten) _exit(1);
+    }
     if (p.join_flags != 0 && ::setns(p.init_pidfd, static_cast<int>(p.join_flags)) != 0)
       throw_errno("join the container's namespaces");
     // The mount namespace's root is not necessarily the container's (--no-pivot chroots);
@@ -94,6 +98,17 @@ ExecSpawned spawn_exec(const ExecPlan& plan) {
   if (helper < 0) throw_errno("fork");
   if (helper == 0) helper_main(p, theirs.get());
   theirs.reset();
+  if (plan.place_helper) {
+    try {
+      plan.place_helper(helper);
+    } catch (...) {
+      ::kill(helper, SIGKILL);
+      while (::waitpid(helper, nullptr, 0) < 0 && errno == EINTR) {
+      }
+      throw;
+    }
+    sync_send(ours.get(), SyncType::MapsWritten);
+  }
 
   // Messages come from two processes in any order; EOF means both are done with the socket:
   // the helper exited and the process exec'd (or died).

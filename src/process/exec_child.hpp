@@ -10,6 +10,7 @@
 #include <sys/types.h>
 
 #include <optional>
+#include <functional>
 #include <vector>
 
 #include "linux/seccomp.hpp"
@@ -28,6 +29,9 @@ struct ExecPlan {
   const linux_::SeccompProgram* seccomp = nullptr;
   int kept_fds = 0;
   std::vector<int> close_fds;  // runtime fds the helper must not hold
+  // Puts the helper (and so the process it forks) in the container's cgroups before it does
+  // anything; the helper waits for it.
+  std::function<void(pid_t helper)> place_helper;
 };
 
 struct ExecSpawned {

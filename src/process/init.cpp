@@ -184,6 +184,8 @@ void setup_terminal(const InitConfig& c, const oci::Process& p) {
   // job control on the caller's terminal does not reach it.
   ::setsid();
   if (c.wait_for_maps) wait_for_maps(c);
+  if (c.unshare_cgroup_namespace && ::unshare(CLONE_NEWCGROUP) != 0)
+    throw_errno("cgroup namespace: unshare");
   if (::chdir(c.bundle.c_str()) != 0) throw_errno("chdir to bundle " + c.bundle);
   set_oom_score_adj(p);
   join_session_keyring(c);

@@ -18,7 +18,12 @@ struct InitConfig {
   int sync_fd = -1;
   int exec_fifo_fd = -1;       // read end (O_RDWR): one byte from `start` releases the init
   std::vector<int> close_fds;  // runtime fds the init must not hold (the state lock, ...)
-  bool wait_for_maps = false;  // a new user namespace whose maps the runtime writes
+  // Wait for the runtime's go (MapsWritten) before anything else: it writes the id maps of a
+  // new user namespace and places the init in its cgroups.
+  bool wait_for_maps = false;
+  // CLONE_NEWCGROUP deferred until the init sits in its cgroups (placed after clone), so the
+  // namespace's root is the container's cgroup in every hierarchy.
+  bool unshare_cgroup_namespace = false;
   bool in_user_namespace = false;
   bool can_mknod = false;
   bool setgroups_denied = false;

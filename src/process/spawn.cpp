@@ -36,14 +36,29 @@ Spawned spawn_init(SpawnPlan& plan) {
   Fd ours(sv[0]), theirs(sv[1]);
   plan.init.sync_fd = theirs.get();
   plan.init.close_fds.push_back(ours.get());
-  plan.init.wait_for_maps = plan.id_maps.has_value();
+  bool go_message = plan.id_maps.has_value() || plan.place || plan.init.unshare_cgroup_namespace;
+  plan.init.wait_for_maps = go_message;
 
   int pidfd = -1;
   sys::CloneArgs args;
   args.flags = plan.clone_flags | CLONE_PIDFD;
   args.pidfd = reinterpret_cast<uint64_t>(&pidfd);
   args.exit_signal = SIGCHLD;
+  bool cloned_into = plan.cgroup_fd >= 0;
+  if (cloned_into) {
+    args.flags |= CLONE_INTO_CGROUP;
+    args.cgroup = static_cast<uint64_t>(plan.cgroup_fd);
+  }
   pid_t pid = sys::clone3(args);
+  if (pid < 0 && cloned_into) {
+    // Older kernels, or a move the kernel refuses at clone time (e.g. the common-ancestor
+    // permission rule): clone normally and write cgroup.procs afterwards instead.
+    log::debug("clone into cgroup: {}; placing the init after clone", errno_text(errno));
+    cloned_into = false;
+    args.flags &= ~CLONE_INTO_CGROUP;
+    args.cgroup = 0;
+    pid = sys::clone3(args);
+  }
   if (pid < 0) {
     int err = errno;
     if (err == EPERM || err == EACCES || err == ENOSPC || err == EUSERS)
@@ -57,11 +72,13 @@ Spawned spawn_init(SpawnPlan& plan) {
   s.pidfd.reset(pidfd);
   theirs.reset();
   try {
+    if (plan.place) plan.place(pid, cloned_into);
     if (plan.id_maps) {
       log::debug("{}", plan.id_maps->description);
       linux_::apply_id_maps(pid, *plan.id_maps);
-      if (!sync_send(ours.get(), SyncType::MapsWritten)) fail("container init died early");
     }
+    if (go_message && !sync_send(ours.get(), SyncType::MapsWritten))
+      fail("container init died early");
     SyncMessage m;
     bool got = sync_recv(ours.get(), m);
     if (got && m.type == SyncType::Terminal) {

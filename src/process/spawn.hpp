@@ -4,6 +4,7 @@
 #include <sys/types.h>
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 
 #include "linux/idmap.hpp"
@@ -16,6 +17,10 @@ struct SpawnPlan {
   InitConfig init;                           // sync_fd is filled in here
   uint64_t clone_flags = 0;                  // CLONE_NEW* for the namespaces to create
   std::optional<linux_::IdMapPlan> id_maps;  // set when CLONE_NEWUSER is in clone_flags
+  int cgroup_fd = -1;  // a cgroup2 directory to clone the init into (CLONE_INTO_CGROUP), or -1
+  // Called right after clone, before the init is told to go: puts it in its cgroups.
+  // CLONED_INTO says whether CLONE_INTO_CGROUP did the cgroup2 part already.
+  std::function<void(pid_t pid, bool cloned_into)> place;
 };
 
 struct Spawned {

@@ -1,12 +1,14 @@
 // create: load and check config.json, plan namespaces and id maps, reserve the state
 // directory, clone the init, and record the state once the init waits for `start`.
 #include <fcntl.h>
+#include <sched.h>
 #include <limits.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <cstdlib>
 
+#include "cgroup/manager.hpp"
 #include "linux/idmap.hpp"
 #include "linux/mounts.hpp"
 #include "linux/seccomp.hpp"
@@ -47,11 +49,18 @@ std::string rootfs_path(const oci::Spec& spec, const std::string& bundle) {
 
 void check_supported(const oci::Spec& spec) {
   if (!spec.process) fail("config.json: process: required to create a container");
-  if (!spec.linux.cgroups_path.empty())
-    log::debug(
-        "linux.cgroupsPath {}: cgroups are not managed yet; the container stays in "
-        "the caller's cgroup",
-        spec.linux.cgroups_path);
+}
+
+cgroup::Request cgroup_request(const GlobalOptions& g, const oci::Spec& spec,
+                               const std::string& id) {
+  cgroup::Request r;
+  r.manager = g.cgroup_manager.empty() && g.systemd_cgroup ? "systemd" : g.cgroup_manager;
+  r.rootless = ::geteuid() != 0 || !sys::in_initial_user_namespace();
+  r.id = id;
+  r.cgroups_path = spec.linux.cgroups_path;
+  r.resources = &spec.linux.resources;
+  r.devices = &spec.linux.devices;
+  return r;
 }
 
 linux_::IdMapPlan plan_maps(const oci::Spec& spec, const NamespacePlan& ns) {
@@ -123,6 +132,9 @@ CreatedContainer create_container(const GlobalOptions& g, const CreateOptions& o
 
   state::StateRoot root = state::StateRoot::open(g.root, state::StateRoot::Mode::Create);
   std::optional<state::ContainerDir> dir = state::ContainerDir::create(root, o.id);
+  // Declared before the rollback, so a failed create kills the init first and then removes
+  // the cgroups (and scope) it made.
+  std::optional<cgroup::Setup> cgroups;
   CreateRollback rollback{&root, &dir};
 
   if (::mkfifoat(dir->fd(), state::kExecFifo, 0600) != 0) throw_errno("create exec fifo");
@@ -130,6 +142,10 @@ CreatedContainer create_container(const GlobalOptions& g, const CreateOptions& o
   if (!fifo) throw_errno("open exec fifo");
 
   prepare_notify_socket(spec, dir->fd(), root.path() + "/" + o.id);
+
+  // Cgroups are made (and limits written) before joining namespaces: the runtime still sees
+  // the host's cgroup mounts and D-Bus as the caller does.
+  cgroups.emplace(cgroup_request(g, spec, o.id));
 
   // Joined namespaces (a user namespace among them, possibly) decide what the init may do, so
   // the facts below are read after joining.
@@ -152,6 +168,14 @@ CreatedContainer create_container(const GlobalOptions& g, const CreateOptions& o
   init.unified_cgroups = linux_::host_has_unified_cgroups();
   init.seccomp = std::move(seccomp);
   init.kept_fds = kept_fds;
+  if (!cgroups->record().none()) {
+    plan.cgroup_fd = cgroups->clone_into_fd();
+    plan.place = [&](pid_t pid, bool cloned_into) { cgroups->place(pid, cloned_into); };
+    if (plan.clone_flags & CLONE_NEWCGROUP) {
+      plan.clone_flags &= ~static_cast<uint64_t>(CLONE_NEWCGROUP);
+      init.unshare_cgroup_namespace = true;
+    }
+  }
 
   process::Spawned child = process::spawn_init(plan);
   rollback.pid = child.pid;
@@ -169,6 +193,7 @@ CreatedContainer create_container(const GlobalOptions& g, const CreateOptions& o
   st.created = sys::rfc3339_now();
   st.owner = ::geteuid();
   st.annotations = spec.annotations;
+  st.cgroup = cgroup::to_json(cgroups->record());
   if (child.terminal && !o.console_socket.empty()) {
     send_to_console_socket(o.console_socket, child.terminal.get());
     child.terminal.reset();
@@ -177,6 +202,7 @@ CreatedContainer create_container(const GlobalOptions& g, const CreateOptions& o
   if (!o.pid_file.empty()) write_pid_file(o.pid_file, child.pid);
 
   rollback.armed = false;
+  cgroups->commit();
   CreatedContainer c;
   c.pid = child.pid;
   c.pidfd = std::move(child.pidfd);

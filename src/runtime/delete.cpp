@@ -2,6 +2,7 @@
 // runc) kills what is left first.
 #include <csignal>
 
+#include "cgroup/control.hpp"
 #include "runtime/operations.hpp"
 #include "runtime/signal_processes.hpp"
 #include "state/container.hpp"
@@ -19,15 +20,24 @@ void delete_container(const GlobalOptions& g, const std::string& id, bool force)
   }
   auto st = dir->load();
   auto status = dir->status(st);
-  if (status == state::Status::Running && !force)
+  if ((status == state::Status::Running || status == state::Status::Paused) && !force)
     fail(
-        "cannot delete container \"{}\": it is not stopped (status: running); stop it first "
+        "cannot delete container \"{}\": it is not stopped (status: {}); stop it first "
         "or use --force",
-        id);
-  if (status == state::Status::Created || status == state::Status::Running) {
+        id, state::status_name(status));
+  cgroup::Record cgroups = st ? cgroup::record_from_json(st->cgroup) : cgroup::Record{};
+  if (status != state::Status::Stopped) {
+    if (!cgroups.none()) cgroup::signal_all(cgroups, SIGKILL);
     signal_all(st->pid, st->pid_start_time, SIGKILL);
     if (!wait_gone(st->pid, st->pid_start_time, 10000))
       fail("cannot delete container \"{}\": its init {} did not die after SIGKILL", id, st->pid);
+  }
+  // Whatever is left in the cgroup (processes outside the init's pid namespace) dies here;
+  // then the cgroups and the scope go. On failure the state stays, so delete can be retried.
+  try {
+    cgroup::destroy(cgroups);
+  } catch (const Error& e) {
+    fail("cannot delete container \"{}\": {}", id, e.what());
   }
   dir->remove(root);
   log::debug("deleted container {}", id);

@@ -6,6 +6,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "cgroup/control.hpp"
 #include "linux/seccomp.hpp"
 #include "oci/parse.hpp"
 #include "process/exec_child.hpp"
@@ -131,8 +132,11 @@ int exec_in_container(const GlobalOptions& g, const ExecOptions& o) {
     auto root = open_existing_root(g);
     auto dir = state::ContainerDir::open(root, o.id);
     auto loaded = dir.load();
-    if (!loaded || dir.status(loaded) == state::Status::Stopped)
+    auto status = dir.status(loaded);
+    if (!loaded || status == state::Status::Stopped)
       fail("cannot exec in container \"{}\": container not running", o.id);
+    if (status == state::Status::Paused)
+      fail("cannot exec in container \"{}\": it is paused (resume it first)", o.id);
     st = *loaded;
   }  // the state lock is not held while the process runs
 
@@ -164,6 +168,20 @@ int exec_in_container(const GlobalOptions& g, const ExecOptions& o) {
   plan.seccomp = seccomp ? &*seccomp : nullptr;
   plan.kept_fds = kept_fds;
   log::debug("exec in {}: joining namespaces {:#x}", o.id, plan.join_flags);
+  cgroup::Record cgroups = cgroup::record_from_json(st.cgroup);
+  if (!cgroups.none()) {
+    plan.place_helper = [&](pid_t helper) {
+      int err = cgroup::join(cgroups, helper);
+      if (err == 0) return;
+      // A rootless caller may not move processes out of its own cgroup (the common ancestor
+      // belongs to root on systemd hosts): the process then runs outside the container's
+      // cgroups, as with runc.
+      if (::geteuid() != 0 || !sys::in_initial_user_namespace())
+        log::debug("exec: cannot join the container's cgroups: {}", errno_text(err));
+      else
+        throw_errno("exec: join the container's cgroups", err);
+    };
+  }
 
   std::optional<SignalGate> gate;
   if (!o.detach) gate.emplace();

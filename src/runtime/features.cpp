@@ -18,9 +18,10 @@ nlohmann::json features_document() {
   json linux_features = {
       {"namespaces", namespaces},
       {"capabilities", linux_::known_capability_names()},
-      // No cgroup is created or joined yet (a later issue adds cgroups): claim none.
+      // cgroupfs on v1, v2 and hybrid hosts; the systemd driver with the system manager and
+      // the user manager. linux.resources.rdma is refused by the parser.
       {"cgroup",
-       {{"v1", false}, {"v2", false}, {"systemd", false}, {"systemdUser", false}, {"rdma", false}}},
+       {{"v1", true}, {"v2", true}, {"systemd", true}, {"systemdUser", true}, {"rdma", false}}},
       {"seccomp",
        {{"enabled", true},
         {"actions", linux_::seccomp_action_names()},

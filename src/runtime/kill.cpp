@@ -1,4 +1,5 @@
 // kill: signal the init (or, with --all, every process of the container).
+#include "cgroup/control.hpp"
 #include "runtime/operations.hpp"
 #include "runtime/signal_processes.hpp"
 #include "state/container.hpp"
@@ -12,9 +13,13 @@ void kill_container(const GlobalOptions& g, const std::string& id, int sig, bool
   auto st = dir.load();
   auto status = dir.status(st);
   // "container not running" is the phrase CRI-O matches to treat the container as gone.
-  if (status != state::Status::Created && status != state::Status::Running)
+  if (status == state::Status::Stopped)
     fail("cannot kill container \"{}\": container not running", id);
   if (all) {
+    // The cgroup has every process, also those outside the init's namespaces; the /proc walk
+    // covers a container without a cgroup.
+    cgroup::Record cgroups = cgroup::record_from_json(st->cgroup);
+    if (!cgroups.none()) cgroup::signal_all(cgroups, sig);
     signal_all(st->pid, st->pid_start_time, sig);
     return;
   }

@@ -9,6 +9,7 @@
 
 #include "runtime/notify_socket.hpp"
 #include "runtime/options.hpp"
+#include "runtime/update_request.hpp"
 #include "state/root.hpp"
 #include "sys/fd.hpp"
 
@@ -67,6 +68,12 @@ std::string ps_table(const GlobalOptions& g, const std::string& id,
                      const std::vector<std::string>& ps_args);
 // features: the runtime-spec features document (what config.json may ask of sandbox).
 nlohmann::json features_document();
+
+// pause/resume: freeze or thaw the container's cgroup; `state` then says "paused".
+void pause_container(const GlobalOptions& g, const std::string& id);
+void resume_container(const GlobalOptions& g, const std::string& id);
+// update: write new limits into a live container's cgroups.
+void update_container(const GlobalOptions& g, const std::string& id, const UpdateFlags& f);
 
 void kill_container(const GlobalOptions& g, const std::string& id, int sig, bool all);
 void delete_container(const GlobalOptions& g, const std::string& id, bool force);

@@ -1,5 +1,7 @@
 #include "state/container.hpp"
 
+#include "cgroup/control.hpp"
+
 #include <dirent.h>
 #include <fcntl.h>
 #include <sys/file.h>
@@ -61,6 +63,8 @@ const char* status_name(Status s) {
       return "created";
     case Status::Running:
       return "running";
+    case Status::Paused:
+      return "paused";
     case Status::Stopped:
       return "stopped";
   }
@@ -121,6 +125,7 @@ std::optional<ContainerState> ContainerDir::load() const {
   st.owner = j.value("owner", 0u);
   if (j.contains("annotations") && j["annotations"].is_object())
     st.annotations = j["annotations"].get<std::map<std::string, std::string>>();
+  if (j.contains("cgroup") && j["cgroup"].is_object()) st.cgroup = j["cgroup"];
   return st;
 }
 
@@ -133,7 +138,8 @@ void ContainerDir::save(const ContainerState& st) const {
                       {"rootfs", st.rootfs},
                       {"created", st.created},
                       {"owner", st.owner},
-                      {"annotations", st.annotations}};
+                      {"annotations", st.annotations},
+                      {"cgroup", st.cgroup}};
   std::string text = j.dump();
   // write + rename: a reader sees the old state or the new one, never half of one. No fsync:
   // the state describes processes, which do not survive a crash either.
@@ -155,7 +161,9 @@ bool ContainerDir::has_exec_fifo() const {
 Status ContainerDir::status(const std::optional<ContainerState>& st) const {
   if (!st) return Status::Stopped;  // we hold the lock, so no create is in progress
   if (!sys::process_is(st->pid, st->pid_start_time)) return Status::Stopped;
-  return has_exec_fifo() ? Status::Created : Status::Running;
+  if (has_exec_fifo()) return Status::Created;
+  return cgroup::is_frozen(cgroup::record_from_json(st->cgroup)) ? Status::Paused
+                                                                 : Status::Running;
 }
 
 void ContainerDir::remove(const StateRoot& root) {

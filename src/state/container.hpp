@@ -27,9 +27,11 @@ struct ContainerState {
   std::string created;          // RFC3339Nano
   uid_t owner = 0;
   std::map<std::string, std::string> annotations;
+  nlohmann::json cgroup = nlohmann::json::object();  // cgroup::Record, see cgroup/record.hpp
 };
 
-enum class Status { Creating, Created, Running, Stopped };
+// Paused: running, with its cgroup frozen (pause).
+enum class Status { Creating, Created, Running, Paused, Stopped };
 const char* status_name(Status s);
 
 class ContainerDir {

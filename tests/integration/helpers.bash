@@ -318,3 +318,43 @@ have_subid_ranges() {
 
 # The RFC3339 shape: 2026-08-21T10:11:12Z, 2026-08-21T10:11:12.123456789+02:00
 RFC3339_RE='^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]+)?(Z|[+-][0-9]{2}:[0-9]{2})$'
+
+# --- cgroups ---
+# run-suite.sh gives each suite a cgroup of its own, $SANDBOX_IT_CGROUP (e.g.
+# /sandbox-test/sandbox-it.XXXX), and with SANDBOX_IT_CGROUP_PLACEMENT=test runs bats in
+# $SANDBOX_IT_CGROUP/runner: in every hierarchy as root, in cgroup2 (delegated) for the
+# rootless delegated suite.
+CGROUP2=$(findmnt -rn -t cgroup2 -o TARGET 2>/dev/null | grep '^/sys/fs/cgroup' | head -1)
+
+# cgroup_of PID [HIERARCHY]: PID's cgroup path in the cgroup2 hierarchy (default) or in the v1
+# hierarchy HIERARCHY ("memory", "name=systemd").
+cgroup_of() {
+  local pid=$1 h=${2:-}
+  if [ -z "$h" ]; then
+    sed -n 's/^0:://p' "/proc/$pid/cgroup"
+  else
+    awk -F: -v h="$h" '{ n = split($2, c, ","); for (i = 1; i <= n; i++) if (c[i] == h) { sub(/^[^:]*:[^:]*:/, ""); print; exit } }' \
+      "/proc/$pid/cgroup"
+  fi
+}
+
+# v1_mount CONTROLLER: where the v1 hierarchy of CONTROLLER is mounted (nothing when none).
+v1_mount() {
+  findmnt -rn -t cgroup -o TARGET,OPTIONS | awk -v c="$1" '{ n = split($2, o, ","); for (i = 1; i <= n; i++) if (o[i] == c) { print $1; exit } }'
+}
+
+# set_resources JSON: linux.resources = JSON.
+set_resources() { set_config '.linux.resources = $r' --argjson r "$1"; }
+
+# counter_args FILE: process args that write an increasing counter into FILE 10 times a second.
+counter_args() {
+  set_args sh -c "i=0; while true; do i=\$((i+1)); echo \$i > $1; sleep 0.1; done"
+}
+# counter_moves FILE: the counter in FILE changes within 2 s.
+counter_moves() {
+  local a b
+  a=$(cat "$1" 2>/dev/null)
+  sleep 1
+  b=$(cat "$1" 2>/dev/null)
+  [ -n "$b" ] && [ "$a" != "$b" ]
+}

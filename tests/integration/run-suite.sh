@@ -44,8 +44,14 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 suite_name=$(basename "$suite")
 
 stage=$(mktemp -d /tmp/sandbox-it.XXXXXX)
+# The suite's own cgroups (see place_in_test_cgroups): /sandbox-test/<stage name> in every
+# hierarchy it uses. Containers with a relative or default cgroupsPath nest under them; the
+# machine's own cgroups are never written.
+test_cgroup=/sandbox-test/$(basename "$stage")
+cgroup_mounts() { findmnt -rn -t cgroup,cgroup2 -o TARGET | grep "^/sys/fs/cgroup" || true; }
 cleanup() {
   local rc=$?
+  remove_test_cgroups
   # A runtime bug could leave a mount on the host below the staging directory: detach those
   # first, and never let rm cross into another file system.
   local m
@@ -54,6 +60,28 @@ cleanup() {
   done < <(findmnt -rn -o TARGET | grep -F "$stage/" | sort -r)
   rm -rf --one-file-system "$stage" || true
   exit "$rc"
+}
+# remove_test_cgroups: kill whatever a failed test left in the suite's cgroups, then remove
+# them, children first. Only directories below $test_cgroup are touched.
+remove_test_cgroups() {
+  local mnt dir pid
+  for mnt in $(cgroup_mounts); do
+    [ -d "$mnt$test_cgroup" ] || continue
+    if [ -f "$mnt$test_cgroup/cgroup.kill" ]; then
+      echo 1 >"$mnt$test_cgroup/cgroup.kill" 2>/dev/null || true
+    elif [ -f "$mnt$test_cgroup/freezer.state" ]; then
+      echo THAWED >"$mnt$test_cgroup/freezer.state" 2>/dev/null || true
+    fi
+    for pid in $(find "$mnt$test_cgroup" -name cgroup.procs -exec cat {} + 2>/dev/null); do
+      kill -9 "$pid" 2>/dev/null || true
+    done
+  done
+  sleep 0.2
+  for mnt in $(cgroup_mounts); do
+    [ -d "$mnt$test_cgroup" ] || continue
+    find "$mnt$test_cgroup" -depth -type d -exec rmdir {} + 2>/dev/null || true
+    rmdir "$mnt/sandbox-test" 2>/dev/null || true
+  done
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
@@ -110,6 +138,66 @@ if [ "$mode" = root ] && id -u "$test_user" >/dev/null 2>&1; then
   chmod 700 "$stage/foreign-root"
 fi
 
+# place_in_test_cgroups PID: moves PID (the process that becomes bats) into
+# $test_cgroup/runner: for root in every hierarchy, so that the containers' default cgroups
+# nest under the suite's own; for the rootless delegated-cgroup suite in cgroup2 only, with
+# $test_cgroup delegated to the test user (chowned as systemd delegates: the directory,
+# cgroup.procs, cgroup.threads, cgroup.subtree_control).
+place_in_test_cgroups() {
+  local pid=$1 mnt dir f
+  for mnt in $(cgroup_mounts); do
+    if [ "$(stat -f -c %T "$mnt")" != cgroup2fs ]; then
+      [ "$mode" = root ] || continue
+    fi
+    dir=$mnt$test_cgroup
+    mkdir -p "$dir/runner"
+    # A new v1 cpuset is empty and takes no processes until it has cpus and mems.
+    for f in cpuset.cpus cpuset.mems; do
+      if [ -f "$dir/$f" ]; then
+        cat "$mnt/$f" >"$mnt/sandbox-test/$f" 2>/dev/null || true
+        cat "$mnt/$f" >"$dir/$f"
+        cat "$mnt/$f" >"$dir/runner/$f"
+      fi
+    done
+    if [ "$mode" = rootless ]; then
+      chown "$test_user:" "$dir" "$dir/cgroup.procs" "$dir/cgroup.threads" \
+        "$dir/cgroup.subtree_control"
+    fi
+    echo "$pid" >"$dir/runner/cgroup.procs"
+  done
+}
+# enter_session_scope PID: the systemd suite runs as a member of the test user's session
+# scope (tests/systemd-user.sh made it), in cgroup2 and name=systemd, as a login would place it.
+enter_session_scope() {
+  local pid=$1 uid mnt
+  uid=$(id -u "$test_user")
+  for mnt in $(cgroup_mounts); do
+    local scope=$mnt/user.slice/user-$uid.slice/session-c1.scope
+    [ -d "$scope" ] && echo "$pid" >"$scope/cgroup.procs"
+  done
+  return 0
+}
+cgroup_placement=none
+[ "$mode" = root ] && cgroup_placement=test
+if [ "$mode" = rootless ]; then
+  case "$suite_name" in
+    cgroups-delegated.bats) cgroup_placement=test ;;
+    cgroups-systemd.bats) cgroup_placement=session ;;
+  esac
+fi
+session_env=()
+if [ "$cgroup_placement" = session ]; then
+  # A real systemd --user for the test user (idempotent: started once, shared by reruns).
+  if bash "$here/../systemd-user.sh" start "$test_user"; then
+    uid=$(id -u "$test_user")
+    session_env=(XDG_RUNTIME_DIR="/run/user/$uid"
+      DBUS_SESSION_BUS_ADDRESS="unix:path=/run/user/$uid/bus")
+  else
+    echo "run-suite.sh: could not start systemd --user for $test_user" >&2
+    exit 1
+  fi
+fi
+
 env_vars=(
   PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
   HOME="$runner_home"
@@ -124,18 +212,28 @@ env_vars=(
   FOREIGN_ROOT="$stage/foreign-root"
   SANDBOX_IT_MODE="$mode"
   SANDBOX_TEST_USER="$test_user"
+  SANDBOX_IT_CGROUP="$test_cgroup"
+  SANDBOX_IT_CGROUP_PLACEMENT="$cgroup_placement"
 )
 bats_cmd=(bats --tap --timing --print-output-on-failure "$stage/suites/$suite_name")
 
 echo "# suite $suite_name, mode $mode, as $runner, staged in $stage"
 cd "$stage"
 set +e
-if [ "$mode" = root ]; then
-  env -i "${env_vars[@]}" "${bats_cmd[@]}" </dev/null
-else
-  setpriv --reuid="$test_user" --regid="$test_user" --init-groups --reset-env \
-    env -i "${env_vars[@]}" "${bats_cmd[@]}" </dev/null
-fi
+(
+  # This subshell becomes bats: it enters the suite's cgroups first (the runner shell stays
+  # where it is, so the cgroups can be removed afterwards).
+  case "$cgroup_placement" in
+    test) place_in_test_cgroups "$BASHPID" ;;
+    session) enter_session_scope "$BASHPID" ;;
+  esac
+  if [ "$mode" = root ]; then
+    exec env -i "${env_vars[@]}" "${bats_cmd[@]}" </dev/null
+  else
+    exec setpriv --reuid="$test_user" --regid="$test_user" --init-groups --reset-env \
+      env -i "${env_vars[@]}" "${session_env[@]}" "${bats_cmd[@]}" </dev/null
+  fi
+)
 rc=$?
 set -e
 exit "$rc"

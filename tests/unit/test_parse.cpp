@@ -18,6 +18,10 @@ using sandbox::oci::load_spec;
 using sandbox::oci::NamespaceType;
 using sandbox::oci::parse_spec;
 using sandbox::oci::Spec;
+using sandbox::oci::CpuResources;
+using sandbox::oci::DeviceRule;
+using sandbox::oci::parse_resources_file;
+using sandbox::oci::Resources;
 
 namespace {
 
@@ -132,7 +136,8 @@ TEST(ParseValid, MinimalConfigGetsDefaults) {
   EXPECT_FALSE(s.process->capabilities.has_value());
   EXPECT_FALSE(s.process->oom_score_adj.has_value());
   EXPECT_FALSE(s.linux.seccomp.has_value());
-  EXPECT_TRUE(s.linux.resources.is_null());
+  EXPECT_FALSE(s.linux.resources.has_limits());
+  EXPECT_TRUE(s.linux.resources.devices.empty());
 }
 
 TEST(ParseValid, ProcessIsOptional) {
@@ -217,7 +222,8 @@ TEST(ParseValid, FullConfigLinux) {
   EXPECT_EQ(l.devices[1].type, 'p');
   EXPECT_FALSE(l.devices[1].file_mode.has_value());
   EXPECT_EQ(l.cgroups_path, "/sandbox/c1");
-  EXPECT_EQ(l.resources["devices"][0]["access"], "rwm");
+  ASSERT_FALSE(l.resources.devices.empty());
+  EXPECT_EQ(l.resources.devices[0].access, "rwm");
   EXPECT_EQ(l.sysctl.at("net.ipv4.ip_forward"), "1");
   EXPECT_EQ(l.sysctl.size(), 4u);
   EXPECT_EQ(l.rootfs_propagation, "rslave");
@@ -753,30 +759,112 @@ TEST(ParseUnsupported, TimeNamespace) {
       "supported yet"));
 }
 
-TEST(ParseUnsupported, CgroupLimits) {
-  for (const char* key :
-       {"memory", "cpu", "pids", "blockIO", "hugepageLimits", "network", "rdma", "unified"}) {
-    SCOPED_TRACE(key);
-    json value = std::string(key) == "hugepageLimits" ? R"([{"pageSize": "2MB", "limit": 0}])"_json
-                                                      : json{{"limit", 100}};
-    json c = with(minimal(), "/linux/resources",
-                  {{"devices", json::array({{{"allow", false}, {"access", "rwm"}}})}});
-    c["linux"]["resources"][key] = value;
-    EXPECT_TRUE(FailsWith(c, std::string("config.json: linux.resources.") + key +
-                                 ": cgroup limits are not supported yet"));
+TEST(ParseResources, EveryFieldIsTyped) {
+  json c = with(minimal(), "/linux/resources", R"({
+    "memory": {"limit": 67108864, "reservation": 1024, "swap": -1, "kernelTCP": 5,
+               "swappiness": 60, "disableOOMKiller": true},
+    "cpu": {"shares": 512, "quota": 50000, "period": 100000, "burst": 10, "cpus": "0-1",
+            "mems": "0", "idle": 1, "realtimeRuntime": 5, "realtimePeriod": 6},
+    "pids": {"limit": 20},
+    "blockIO": {"weight": 500, "weightDevice": [{"major": 8, "minor": 0, "weight": 300}],
+                "throttleReadBpsDevice": [{"major": 8, "minor": 0, "rate": 1048576}]},
+    "hugepageLimits": [{"pageSize": "2MB", "limit": 4194304}],
+    "devices": [{"allow": false, "access": "rwm"},
+                {"allow": true, "type": "c", "major": 1, "minor": 3, "access": "rw"}],
+    "unified": {"memory.high": "50000000"}})"_json);
+  const Resources r = parse_spec(c).linux.resources;
+  ASSERT_TRUE(r.memory);
+  EXPECT_EQ(r.memory->limit, 67108864);
+  EXPECT_EQ(r.memory->swap, -1);
+  EXPECT_EQ(r.memory->kernel_tcp, 5);
+  EXPECT_EQ(r.memory->swappiness, 60u);
+  EXPECT_EQ(r.memory->disable_oom_killer, true);
+  ASSERT_TRUE(r.cpu);
+  EXPECT_EQ(r.cpu->shares, 512u);
+  EXPECT_EQ(r.cpu->quota, 50000);
+  EXPECT_EQ(r.cpu->cpus, "0-1");
+  EXPECT_EQ(r.cpu->idle, 1);
+  EXPECT_EQ(r.cpu->realtime_period, 6u);
+  ASSERT_TRUE(r.pids);
+  EXPECT_EQ(r.pids->limit, 20);
+  ASSERT_TRUE(r.block_io);
+  EXPECT_EQ(r.block_io->weight, 500);
+  ASSERT_EQ(r.block_io->weight_device.size(), 1u);
+  EXPECT_EQ(r.block_io->weight_device[0].weight, 300);
+  ASSERT_EQ(r.block_io->throttle_read_bps.size(), 1u);
+  EXPECT_EQ(r.block_io->throttle_read_bps[0].rate, 1048576u);
+  ASSERT_EQ(r.hugepage_limits.size(), 1u);
+  EXPECT_EQ(r.hugepage_limits[0].page_size, "2MB");
+  ASSERT_EQ(r.devices.size(), 2u);
+  EXPECT_EQ(r.devices[0].type, 'a');
+  EXPECT_FALSE(r.devices[0].major);
+  EXPECT_EQ(r.devices[1].minor, 3);
+  EXPECT_EQ(r.devices[1].access, "rw");
+  EXPECT_EQ(r.unified.at("memory.high"), "50000000");
+  EXPECT_TRUE(r.has_limits());
+}
+
+TEST(ParseResources, BadValuesNameTheField) {
+  struct Case {
+    const char* json;
+    const char* error;
+  };
+  const Case cases[] = {
+      {R"({"memory": {"swappiness": 101}})", "linux.resources.memory.swappiness: must be from 0 to 100"},
+      {R"({"memory": {"limit": -5}})", "linux.resources.memory: limits must be -1"},
+      {R"({"cpu": {"idle": 3}})", "linux.resources.cpu.idle: must be 0 or 1"},
+      {R"({"pids": {}})", "linux.resources.pids.limit: is required"},
+      {R"({"blockIO": {"weight": 5}})", "linux.resources.blockIO.weight: must be from 10 to 1000"},
+      {R"({"hugepageLimits": [{"pageSize": "2M", "limit": 1}]})",
+       "linux.resources.hugepageLimits[0].pageSize: must be a size such as 2MB or 1GB"},
+      {R"({"devices": [{"allow": true, "type": "x"}]})", "linux.resources.devices[0].type: must be"},
+      {R"({"devices": [{"allow": true, "access": "rx"}]})",
+       "linux.resources.devices[0].access: must be a non-empty combination of r, w and m"},
+      {R"({"unified": {"../x": "1"}})", "linux.resources.unified[\"../x\"]: must be the name of a file"},
+      {R"({"unified": {"cgroup.procs": "1"}})", "is managed by the runtime"},
+      {R"({"network": {"classID": 5}})", "linux.resources.network: not supported yet"},
+      {R"({"rdma": {"mlx": {"hcaHandles": 1}}})", "linux.resources.rdma: not supported yet"},
+  };
+  for (const auto& c : cases) {
+    SCOPED_TRACE(c.json);
+    try {
+      parse_spec(with(minimal(), "/linux/resources", json::parse(c.json)));
+      ADD_FAILURE() << "no error";
+    } catch (const Error& e) {
+      EXPECT_NE(std::string(e.what()).find(c.error), std::string::npos) << e.what();
+    }
   }
 }
 
-TEST(ParseUnsupported, DefaultCpuWeightAsksForNothing) {
-  // containerd writes cpu.shares 1024 (the kernel's default) into every config.
-  json c = with(minimal(), "/linux/resources", R"({"cpu": {"shares": 1024}})"_json);
-  EXPECT_NO_THROW(parse_spec(c));
-  c["linux"]["resources"]["cpu"] = R"({"shares": 512})"_json;
-  EXPECT_TRUE(
-      FailsWith(c, "config.json: linux.resources.cpu: cgroup limits are not supported yet"));
-  c["linux"]["resources"]["cpu"] = R"({"shares": 1024, "quota": 50000})"_json;
-  EXPECT_TRUE(
-      FailsWith(c, "config.json: linux.resources.cpu: cgroup limits are not supported yet"));
+TEST(ParseResources, UnsetSentinelsAndDefaultWeightAskForNothing) {
+  // Go engines write -1 / uint64 max for an unset swappiness; containerd writes cpu.shares 1024
+  // (the kernel's default weight) into every config.
+  json c = with(minimal(), "/linux/resources",
+                R"({"memory": {"swappiness": 18446744073709551615}, "cpu": {"shares": 1024},
+                    "blockIO": {"weight": 0}})"_json);
+  Resources r = parse_spec(c).linux.resources;
+  EXPECT_FALSE(r.memory->swappiness);
+  EXPECT_FALSE(r.block_io->weight);
+  Resources only_weight;
+  only_weight.cpu = CpuResources{};
+  only_weight.cpu->shares = 1024;
+  EXPECT_FALSE(only_weight.has_limits());
+  only_weight.cpu->shares = 512;
+  EXPECT_TRUE(only_weight.has_limits());
+  Resources only_devices;
+  only_devices.devices.push_back(DeviceRule{});
+  EXPECT_FALSE(only_devices.has_limits());
+}
+
+TEST(ParseResources, UpdateFileErrorsNameTheFile) {
+  try {
+    parse_resources_file(R"({"pids": {"limit": "x"}})"_json, "res.json");
+    FAIL();
+  } catch (const Error& e) {
+    EXPECT_EQ(std::string(e.what()), "res.json: pids.limit: must be a 64-bit integer");
+  }
+  EXPECT_THROW(parse_resources_file(json::array(), "res.json"), Error);
+  EXPECT_EQ(parse_resources_file(R"({"pids": {"limit": 3}})"_json, "f").pids->limit, 3);
 }
 
 // ---- Files -------------------------------------------------------------------------------------

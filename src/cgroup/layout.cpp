@@ -1,0 +1,127 @@
+#include "cgroup/layout.hpp"
+
+#include <fstream>
+#include <sstream>
+#include <vector>
+
+#include "sys/error.hpp"
+
+namespace sandbox::cgroup {
+namespace {
+
+std::vector<std::string> split(std::string_view s, char sep) {
+  std::vector<std::string> out;
+  size_t start = 0;
+  while (start <= s.size()) {
+    size_t end = s.find(sep, start);
+    if (end == std::string_view::npos) end = s.size();
+    out.emplace_back(s.substr(start, end - start));
+    start = end + 1;
+  }
+  return out;
+}
+
+std::string read_text(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+// mountinfo escapes blanks in paths as octal (\040).
+std::string unescape(std::string_view s) {
+  std::string out;
+  for (size_t i = 0; i < s.size(); ++i) {
+    if (s[i] == '\\' && i + 3 < s.size()) {
+      int v = 0;
+      bool ok = true;
+      for (size_t k = 1; k <= 3; ++k) {
+        char c = s[i + k];
+        if (c < '0' || c > '7') ok = false;
+        v = v * 8 + (c - '0');
+      }
+      if (ok) {
+        out.push_back(static_cast<char>(v));
+        i += 3;
+        continue;
+      }
+    }
+    out.push_back(s[i]);
+  }
+  return out;
+}
+
+}  // namespace
+
+Layout parse_layout(std::string_view mountinfo) {
+  Layout l;
+  for (const auto& line : split(mountinfo, '\n')) {
+    // "ID PARENT MAJ:MIN ROOT MOUNTPOINT OPTS [OPTIONAL...] - FSTYPE SOURCE SUPEROPTS"
+    auto dash = line.find(" - ");
+    if (dash == std::string::npos) continue;
+    auto left = split(std::string_view(line).substr(0, dash), ' ');
+    auto right = split(std::string_view(line).substr(dash + 3), ' ');
+    if (left.size() < 5 || right.size() < 3) continue;
+    std::string mount = unescape(left[4]);
+    if (right[0] == "cgroup2") {
+      if (l.v2_mount.empty()) l.v2_mount = mount;
+    } else if (right[0] == "cgroup") {
+      for (const auto& opt : split(right[2], ',')) {
+        if (opt == "rw" || opt == "ro" || opt == "xattr" || opt == "clone_children" ||
+            opt.rfind("release_agent=", 0) == 0 || opt == "noprefix" || opt == "cpuset_v2_mode")
+          continue;
+        l.v1.emplace(opt, mount);  // first mount wins
+      }
+    }
+  }
+  return l;
+}
+
+const Layout& host_layout() {
+  static const Layout layout = [] {
+    Layout l = parse_layout(read_text("/proc/self/mountinfo"));
+    if (!l.v2_mount.empty()) {
+      for (const auto& c : split(read_text(l.v2_mount + "/cgroup.controllers"), ' ')) {
+        std::string name = c;
+        while (!name.empty() && (name.back() == '\n' || name.back() == ' ')) name.pop_back();
+        if (!name.empty()) l.v2_controllers.insert(name);
+      }
+    }
+    return l;
+  }();
+  return layout;
+}
+
+Membership parse_membership(std::string_view proc_cgroup) {
+  Membership m;
+  for (const auto& line : split(proc_cgroup, '\n')) {
+    // "ID:CONTROLLERS:PATH"; the path may itself contain ':'.
+    auto first = line.find(':');
+    if (first == std::string::npos) continue;
+    auto second = line.find(':', first + 1);
+    if (second == std::string::npos) continue;
+    std::string controllers = line.substr(first + 1, second - first - 1);
+    std::string path = line.substr(second + 1);
+    if (controllers.empty()) {
+      m[""] = path;
+      continue;
+    }
+    if (controllers.rfind("name=", 0) == 0) {
+      m[controllers] = path;
+      continue;
+    }
+    for (const auto& c : split(controllers, ',')) m[c] = path;
+  }
+  return m;
+}
+
+Membership process_membership(pid_t pid) {
+  std::string path = pid == 0 ? "/proc/self/cgroup" : "/proc/" + std::to_string(pid) + "/cgroup";
+  std::ifstream in(path);
+  if (!in) throw_errno("read " + path);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return parse_membership(ss.str());
+}
+
+}  // namespace sandbox::cgroup

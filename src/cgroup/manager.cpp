@@ -1,0 +1,200 @@
+#include "cgroup/manager.hpp"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include "cgroup/apply.hpp"
+#include "cgroup/control.hpp"
+#include "cgroup/files.hpp"
+#include "cgroup/layout.hpp"
+#include "cgroup/path.hpp"
+#include "cgroup/systemd_scope.hpp"
+#include "sys/error.hpp"
+#include "sys/log.hpp"
+
+namespace sandbox::cgroup {
+namespace {
+
+const char* kRootlessAdvice =
+    "; rootless cgroups need cgroup v2 with a systemd user session (systemd --user with "
+    "dbus-user-session, `loginctl enable-linger` for services) or a delegated cgroup2 "
+    "subtree; or run with --cgroup-manager disabled to run without limits";
+
+bool writable(const std::string& dir) { return ::access(dir.c_str(), W_OK) == 0; }
+
+// The hierarchies the cgroupfs driver may use, with the container's path in each.
+struct Target {
+  std::string mount;
+  std::string path;  // relative to mount
+  std::string controller;  // "" for cgroup2
+};
+
+std::vector<Target> cgroupfs_targets(const Request& req, bool only_writable) {
+  const Layout& l = host_layout();
+  Membership own = process_membership(0);
+  std::vector<Target> out;
+  if (!l.v2_mount.empty()) {
+    std::string p = cgroupfs_path(req.cgroups_path, req.id, own[""], true);
+    if (!only_writable || writable(nearest_existing(l.v2_mount, p)))
+      out.push_back({l.v2_mount, p, ""});
+  }
+  for (const auto& [controller, mount] : l.v1) {
+    std::string p = cgroupfs_path(req.cgroups_path, req.id, own[controller], false);
+    if (!only_writable || writable(nearest_existing(mount, p)))
+      out.push_back({mount, p, controller});
+  }
+  return out;
+}
+
+Probe probe_cgroupfs(const Request& req) {
+  const Layout& l = host_layout();
+  try {
+    auto targets = cgroupfs_targets(req, true);
+    // Rootless, cgroup2 is what can be delegated; v1 counts only on hosts without cgroup2.
+    for (const auto& t : targets)
+      if (t.controller.empty() || l.v2_mount.empty()) return {true, ""};
+    if (l.v2_mount.empty()) return {false, "no cgroup hierarchy is writable"};
+    Membership own = process_membership(0);
+    std::string p = cgroupfs_path(req.cgroups_path, req.id, own[""], true);
+    return {false, fmt::format("{} is not writable (no delegated cgroup2 subtree)",
+                               nearest_existing(l.v2_mount, p))};
+  } catch (const Error& e) {
+    return {false, e.what()};
+  }
+}
+
+}  // namespace
+
+Choice choose_driver(const std::string& manager, bool rootless,
+                     const std::function<Probe()>& systemd,
+                     const std::function<Probe()>& cgroupfs) {
+  if (manager == "disabled") return {Driver::None, "--cgroup-manager disabled"};
+  if (manager == "systemd") {
+    Probe p = systemd();
+    if (!p.ok) fail("cgroup manager systemd: {}", p.why);
+    return {Driver::Systemd, ""};
+  }
+  if (manager == "cgroupfs") {
+    if (rootless) {
+      Probe p = cgroupfs();
+      if (!p.ok) fail("cgroup manager cgroupfs: {}", p.why);
+    }
+    return {Driver::Cgroupfs, ""};
+  }
+  if (!manager.empty()) fail("unknown cgroup manager {}", manager);
+  if (!rootless) return {Driver::Cgroupfs, ""};
+  Probe s = systemd();
+  if (s.ok) return {Driver::Systemd, ""};
+  Probe f = cgroupfs();
+  if (f.ok) return {Driver::Cgroupfs, ""};
+  return {Driver::None, fmt::format("no systemd user session ({}); {}", s.why, f.why)};
+}
+
+Setup::Setup(const Request& req) : req_(req) {
+  bool limits = req.resources && req.resources->has_limits();
+  Choice c = choose_driver(
+      req.manager, req.rootless,
+      [&] {
+        std::string why;
+        bool ok = systemd_reachable(req.rootless, &why);
+        return Probe{ok, why};
+      },
+      [&] { return probe_cgroupfs(req); });
+  switch (c.driver) {
+    case Driver::None:
+      if (limits && req.manager != "disabled")
+        fail("cannot apply linux.resources: no cgroup is available to this user: {}{}",
+             c.why_none, kRootlessAdvice);
+      if (limits)
+        log::warning("linux.resources not applied: --cgroup-manager disabled");
+      log::debug("the container gets no cgroup of its own: {}", c.why_none);
+      return;
+    case Driver::Systemd: {
+      ScopeName n = systemd_scope_name(req.cgroups_path, req.id, req.rootless);
+      record_.driver = "systemd";
+      record_.unit = n.unit;
+      record_.user_manager = req.rootless;
+      return;  // the scope needs the init's pid: place()
+    }
+    case Driver::Cgroupfs:
+      prepare_cgroupfs();
+      return;
+  }
+}
+
+Setup::~Setup() {
+  if (committed_ || record_.none()) return;
+  try {
+    destroy(record_);
+  } catch (const Error& e) {
+    log::debug("cgroup rollback: {}", e.what());
+  }
+}
+
+void Setup::prepare_cgroupfs() {
+  record_.driver = "cgroupfs";
+  // Root uses every hierarchy; rootless only what it may write (the delegated ones).
+  auto targets = cgroupfs_targets(req_, req_.rootless);
+  std::map<std::string, std::string> made_for_mount;  // co-mounted controllers share a mount
+  for (const auto& t : targets) {
+    std::string dir = t.mount + t.path;
+    if (!made_for_mount.count(t.mount)) {
+      auto made = make_dirs(t.mount, t.path, t.controller == "cpuset");
+      record_.created.insert(record_.created.end(), made.begin(), made.end());
+      made_for_mount[t.mount] = dir;
+    }
+    if (t.controller.empty())
+      record_.v2 = dir;
+    else
+      record_.v1[t.controller] = dir;
+  }
+  apply();
+  if (!record_.v2.empty()) {
+    clone_into_.reset(::open(record_.v2.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+    if (!clone_into_) throw_errno("cgroup: open " + record_.v2);
+  }
+  log::debug("cgroupfs: cgroup2 {}, {} v1 hierarchies", record_.v2.empty() ? "-" : record_.v2,
+             record_.v1.size());
+}
+
+void Setup::apply() {
+  if (!req_.resources) return;
+  ApplyOptions o;
+  o.devices = req_.devices;
+  o.privileged = !req_.rootless;
+  o.enable_controllers = record_.driver == "cgroupfs";
+  if (req_.rootless) o.advice = kRootlessAdvice;
+  apply_resources(record_, *req_.resources, o);
+}
+
+void Setup::place(pid_t pid, bool cloned_into) {
+  if (record_.none()) return;
+  if (record_.driver == "systemd") {
+    ScopeRequest s;
+    s.user_manager = record_.user_manager;
+    s.slice = systemd_scope_name(req_.cgroups_path, req_.id, req_.rootless).slice;
+    s.unit = record_.unit;
+    s.pid = pid;
+    s.description = "sandbox container " + req_.id;
+    start_scope(s);
+    // Where systemd put it: the hierarchies whose path ends in the scope (a user manager on a
+    // hybrid host only has cgroup2 and name=systemd; the other v1 lines are the caller's).
+    const Layout& l = host_layout();
+    Membership m = process_membership(pid);
+    auto in_scope = [&](const std::string& p) {
+      std::string tail = "/" + record_.unit;
+      return p.size() >= tail.size() && p.compare(p.size() - tail.size(), tail.size(), tail) == 0;
+    };
+    if (!l.v2_mount.empty() && in_scope(m[""])) record_.v2 = l.v2_mount + m[""];
+    for (const auto& [controller, mount] : l.v1)
+      if (in_scope(m[controller])) record_.v1[controller] = mount + m[controller];
+    log::debug("systemd: scope {} at {}", record_.unit, record_.v2);
+    apply();
+    return;
+  }
+  std::string p = std::to_string(pid);
+  if (!record_.v2.empty() && !cloned_into) write_file(record_.v2, "cgroup.procs", p);
+  for (const auto& [controller, dir] : record_.v1) write_file(dir, "cgroup.procs", p);
+}
+
+}  // namespace sandbox::cgroup

@@ -1,0 +1,76 @@
+#pragma once
+// Choosing a cgroup driver and giving a new container its cgroups (create). Drivers:
+//   systemd   a transient scope with Delegate=yes (user manager when rootless, system manager
+//             as root); limits are written into the delegated cgroup.
+//   cgroupfs  directories made by sandbox in every hierarchy it may write (cgroup2 and, on v1
+//             and hybrid hosts, each v1 controller); the init is cloned straight into the
+//             cgroup2 one (CLONE_INTO_CGROUP) where the kernel allows.
+//   none      no cgroup: `--cgroup-manager disabled`, or rootless with nothing delegated.
+// Default: root -> cgroupfs; rootless -> systemd user session, else a delegated cgroupfs
+// subtree, else none. Limits that cannot be applied are an error, never dropped.
+#include <sys/types.h>
+
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "cgroup/record.hpp"
+#include "oci/resources.hpp"
+#include "oci/spec.hpp"
+#include "sys/fd.hpp"
+
+namespace sandbox::cgroup {
+
+enum class Driver { None, Systemd, Cgroupfs };
+
+struct Probe {
+  bool ok = false;
+  std::string why;  // why not, when !ok
+};
+
+struct Choice {
+  Driver driver = Driver::None;
+  std::string why_none;  // what was tried, when driver is None
+};
+
+// MANAGER: "" (default), "systemd", "cgroupfs", "disabled". The probes run only when needed.
+// An explicit systemd or cgroupfs that does not work is an error.
+Choice choose_driver(const std::string& manager, bool rootless,
+                     const std::function<Probe()>& systemd, const std::function<Probe()>& cgroupfs);
+
+struct Request {
+  std::string manager;  // from --cgroup-manager / --systemd-cgroup
+  bool rootless = false;  // not root in the initial user namespace
+  std::string id;
+  std::string cgroups_path;
+  const oci::Resources* resources = nullptr;
+  const std::vector<oci::Device>* devices = nullptr;
+};
+
+// A new container's cgroups, from before clone until create succeeds. Destroying it without
+// commit() removes whatever it made (a failed create leaves nothing behind).
+class Setup {
+ public:
+  explicit Setup(const Request& req);
+  Setup(Setup&&) = default;
+  ~Setup();
+
+  // The cgroup2 directory to clone the init into (CLONE_INTO_CGROUP), or -1.
+  int clone_into_fd() const { return clone_into_.get(); }
+  // After clone, before the init does anything: the scope (systemd) or cgroup.procs writes for
+  // every hierarchy the clone did not place it in; then the limits where systemd made the
+  // cgroup.
+  void place(pid_t pid, bool cloned_into);
+  const Record& record() const { return record_; }
+  void commit() { committed_ = true; }
+
+ private:
+  void prepare_cgroupfs();
+  void apply();
+  Request req_;
+  Record record_;
+  Fd clone_into_;
+  bool committed_ = false;
+};
+
+}  // namespace sandbox::cgroup

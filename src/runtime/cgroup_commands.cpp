@@ -1,0 +1,96 @@
+// pause, resume and update: the commands that act on a live container's cgroups.
+#include <unistd.h>
+
+#include <fstream>
+#include <iostream>
+#include <sstream>
+
+#include "cgroup/apply.hpp"
+#include "cgroup/control.hpp"
+#include "runtime/operations.hpp"
+#include "state/container.hpp"
+#include "sys/error.hpp"
+#include "sys/log.hpp"
+#include "sys/proc.hpp"
+
+namespace sandbox::runtime {
+namespace {
+
+struct Live {
+  state::ContainerState st;
+  state::Status status;
+  cgroup::Record cgroups;
+};
+
+// Loads ID and checks it runs (created, running or paused), under the state lock.
+Live load_live(const state::ContainerDir& dir, const std::string& id, const char* verb) {
+  auto st = dir.load();
+  auto status = dir.status(st);
+  if (status == state::Status::Stopped)
+    fail("cannot {} container \"{}\": container not running", verb, id);
+  return {*st, status, cgroup::record_from_json(st->cgroup)};
+}
+
+void check_freezable(const Live& c, const std::string& id, const char* verb) {
+  std::string why;
+  if (!cgroup::can_freeze(c.cgroups, &why)) fail("cannot {} container \"{}\": {}", verb, id, why);
+}
+
+nlohmann::json read_resources_json(const std::string& source) {
+  std::stringstream text;
+  if (source == "-") {
+    text << std::cin.rdbuf();
+  } else {
+    std::ifstream in(source);
+    if (!in) throw_errno("update: open " + source);
+    text << in.rdbuf();
+  }
+  auto j = nlohmann::json::parse(text.str(), nullptr, false);
+  if (j.is_discarded())
+    fail("update: {}: not valid JSON", source == "-" ? "resources (stdin)" : source);
+  return j;
+}
+
+}  // namespace
+
+void pause_container(const GlobalOptions& g, const std::string& id) {
+  auto root = open_existing_root(g);
+  auto dir = state::ContainerDir::open(root, id);
+  Live c = load_live(dir, id, "pause");
+  if (c.status == state::Status::Paused) fail("cannot pause container \"{}\": it is already paused", id);
+  check_freezable(c, id, "pause");
+  cgroup::freeze(c.cgroups);
+}
+
+void resume_container(const GlobalOptions& g, const std::string& id) {
+  auto root = open_existing_root(g);
+  auto dir = state::ContainerDir::open(root, id);
+  Live c = load_live(dir, id, "resume");
+  if (c.status != state::Status::Paused) fail("cannot resume container \"{}\": container not paused", id);
+  cgroup::thaw(c.cgroups);
+}
+
+void update_container(const GlobalOptions& g, const std::string& id, const UpdateFlags& f) {
+  std::optional<nlohmann::json> file;
+  if (!f.resources.empty()) file = read_resources_json(f.resources);
+  oci::Resources res = update_resources(f, file);
+  auto root = open_existing_root(g);
+  auto dir = state::ContainerDir::open(root, id);
+  Live c = load_live(dir, id, "update");
+  if (c.cgroups.none())
+    fail(
+        "cannot update container \"{}\": it runs without a cgroup of its own, so there are no "
+        "limits to change",
+        id);
+  if (!res.devices.empty()) {
+    // As runc: device access is fixed at create.
+    log::debug("update: linux.resources.devices is not changed by update");
+    res.devices.clear();
+  }
+  cgroup::ApplyOptions o;
+  o.privileged = ::geteuid() == 0 && sys::in_initial_user_namespace();
+  o.enable_controllers = c.cgroups.driver == "cgroupfs";
+  cgroup::apply_resources(c.cgroups, res, o);
+}
+
+}  // namespace sandbox::runtime

@@ -1,0 +1,107 @@
+#!/usr/bin/env bats
+# The cgroupfs driver on a delegated cgroup2 subtree, without systemd. run-suite.sh runs this
+# suite in $SANDBOX_IT_CGROUP/runner; rootless, $SANDBOX_IT_CGROUP is delegated to the test
+# user (chowned as systemd delegates), so the default cgroup of a container,
+# $SANDBOX_IT_CGROUP/<id>, is one the user may make. As root the same lifecycle runs on
+# cgroupfs with every hierarchy.
+
+load helpers
+
+setup() {
+  common_setup
+  [ "${SANDBOX_IT_CGROUP_PLACEMENT:-}" = test ] || skip "run-suite.sh did not delegate a cgroup"
+  [ -n "$CGROUP2" ] || skip "no cgroup2 mount"
+  make_bundle
+  add_bind "$HOSTDIR" /host
+}
+
+@test "delegated cgroup2: the container gets its own cgroup beside the caller's" {
+  set_args sleep 300
+  run sbd --debug run -d --bundle "$BUNDLE" d1
+  expect_status 0
+  expect_contains "cgroupfs"
+  local pid
+  pid=$(pid_of d1)
+  expect_eq "$(cgroup_of "$pid")" "$SANDBOX_IT_CGROUP/d1"
+  expect_eq "$(cat "$CGROUP2$SANDBOX_IT_CGROUP/d1/cgroup.procs")" "$pid"
+  is_root || expect_eq "$(stat -c %u "$CGROUP2$SANDBOX_IT_CGROUP/d1")" "$(id -u)"
+}
+
+@test "delegated cgroup2: ps, exec, pause/resume, kill --all and delete work from the cgroup" {
+  counter_args /host/count
+  run sbd run -d --bundle "$BUNDLE" d2
+  expect_status 0
+  local dir=$CGROUP2$SANDBOX_IT_CGROUP/d2
+  wait_for 10 test -s "$HOSTDIR/count"
+  run sbd sb exec -d d2 sleep 300
+  expect_status 0
+  # exec joined the container's cgroup
+  wait_for 10 sh -c "[ \$(wc -l < $dir/cgroup.procs) -ge 3 ]"
+  run sb ps --format json d2
+  expect_status 0
+  expect_eq "$(jq -c . <<<"$output")" "$(sort -n "$dir/cgroup.procs" | jq -sc .)"
+  run sb pause d2
+  expect_status 0
+  expect_eq "$(status_of d2)" paused
+  is_root || grep -qx "frozen 1" "$dir/cgroup.events"
+  ! counter_moves "$HOSTDIR/count"
+  run sb resume d2
+  expect_status 0
+  expect_eq "$(status_of d2)" running
+  counter_moves "$HOSTDIR/count"
+  run sb kill --all d2 KILL
+  expect_status 0
+  wait_status d2 stopped
+  wait_for 10 sh -c "[ -z \"\$(cat $dir/cgroup.procs)\" ]"
+  run sb delete d2
+  expect_status 0
+  [ ! -d "$dir" ]
+}
+
+@test "delegated cgroup2: delete --force of a running container removes its cgroup" {
+  set_args sh -c 'sleep 300 & sleep 300'
+  run sbd run -d --bundle "$BUNDLE" d3
+  expect_status 0
+  [ -d "$CGROUP2$SANDBOX_IT_CGROUP/d3" ]
+  run sb delete -f d3
+  expect_status 0
+  [ ! -d "$CGROUP2$SANDBOX_IT_CGROUP/d3" ]
+  assert_no_leftovers d3
+}
+
+@test "delegated cgroup2: limits whose controller is not delegated are a clear error" {
+  is_root && skip "rootless only: root writes this limit into the v1 pids hierarchy"
+  grep -qw pids "$CGROUP2/cgroup.controllers" && skip "this host delegates the pids controller"
+  set_resources '{"pids": {"limit": 10}}'
+  set_args true
+  run sb run --bundle "$BUNDLE" d4
+  expect_status 1
+  expect_one_line
+  expect_contains "pids" "controller" "--cgroup-manager disabled"
+  assert_no_leftovers d4
+  [ ! -d "$CGROUP2$SANDBOX_IT_CGROUP/d4" ]
+}
+
+@test "delegated cgroup2: unified entries are written as given" {
+  set_resources '{"unified": {"cgroup.max.descendants": "5"}}'
+  set_args sleep 300
+  run sbd run -d --bundle "$BUNDLE" d5
+  expect_status 0
+  expect_eq "$(cat "$CGROUP2$SANDBOX_IT_CGROUP/d5/cgroup.max.descendants")" 5
+  run sb update -r - d5 <<<'{"unified": {"cgroup.max.descendants": "9"}}'
+  expect_status 0
+  expect_eq "$(cat "$CGROUP2$SANDBOX_IT_CGROUP/d5/cgroup.max.descendants")" 9
+}
+
+@test "delegated cgroup2: a container id taken twice does not touch the first one's cgroup" {
+  set_args sleep 300
+  run sbd run -d --bundle "$BUNDLE" d6
+  expect_status 0
+  local pid
+  pid=$(pid_of d6)
+  run sb run --bundle "$BUNDLE" d6
+  expect_status 1
+  expect_contains "already exists"
+  expect_eq "$(cat "$CGROUP2$SANDBOX_IT_CGROUP/d6/cgroup.procs")" "$pid"
+  pid_alive "$pid"
+}

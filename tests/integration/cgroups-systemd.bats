@@ -1,0 +1,142 @@
+#!/usr/bin/env bats
+# The systemd cgroup driver with a real `systemd --user` (tests/systemd-user.sh starts it;
+# run-suite.sh runs this suite as a member of the user's session scope, with
+# XDG_RUNTIME_DIR and DBUS_SESSION_BUS_ADDRESS set, as a login would). Rootless, the default
+# driver choice finds the session; each container is a transient scope with Delegate=yes
+# under user@UID.service. As root there is no system manager here: --systemd-cgroup is a
+# clear error.
+
+load helpers
+
+setup() {
+  common_setup
+  make_bundle
+  add_bind "$HOSTDIR" /host
+}
+
+needs_session() {
+  is_root && skip "rootless only: the user manager"
+  [ -n "${DBUS_SESSION_BUS_ADDRESS:-}" ] || skip "no systemd user session (run-suite.sh starts one)"
+}
+
+# scope_path ID [UNIT]: the cgroup path of the container's scope below the user manager.
+scope_path() {
+  echo "/user.slice/user-$(id -u).slice/user@$(id -u).service/user.slice/${2:-sandbox-$1.scope}"
+}
+
+unit_known() { systemctl --user list-units --all --no-legend --plain "$1" | grep -q "$1"; }
+
+@test "systemd user session: the container runs in its own scope under user@UID.service" {
+  needs_session
+  set_args sleep 300
+  run sbd --debug run -d --bundle "$BUNDLE" s1
+  expect_status 0
+  expect_contains "systemd: scope sandbox-s1.scope"
+  local pid
+  pid=$(pid_of s1)
+  expect_eq "$(cgroup_of "$pid")" "$(scope_path s1)"
+  [ -z "$(v1_mount name=systemd)" ] || expect_eq "$(cgroup_of "$pid" name=systemd)" "$(scope_path s1)"
+  # inside, /proc/self/cgroup says the same
+  run sb exec s1 cat /proc/self/cgroup
+  expect_status 0
+  expect_contains "0::$(scope_path s1)"
+  run systemctl --user list-units --type scope --no-legend --plain
+  expect_contains "sandbox-s1.scope"
+  run systemctl --user show -p Delegate,ActiveState sandbox-s1.scope
+  expect_contains "Delegate=yes" "ActiveState=active"
+}
+
+@test "systemd user session: pause stops a counter, resume restarts it" {
+  needs_session
+  counter_args /host/count
+  run sbd run -d --bundle "$BUNDLE" s2
+  expect_status 0
+  wait_for 10 test -s "$HOSTDIR/count"
+  run sb pause s2
+  expect_status 0
+  expect_eq "$(status_of s2)" paused
+  grep -qx "frozen 1" "$CGROUP2$(scope_path s2)/cgroup.events"
+  ! counter_moves "$HOSTDIR/count"
+  run sb resume s2
+  expect_status 0
+  expect_eq "$(status_of s2)" running
+  counter_moves "$HOSTDIR/count"
+}
+
+@test "systemd user session: kill --all, then delete leaves no scope and no cgroup" {
+  needs_session
+  set_args sh -c 'sleep 300 & sleep 300 & wait'
+  run sbd run -d --bundle "$BUNDLE" s3
+  expect_status 0
+  run sbd sb exec -d s3 sleep 300
+  expect_status 0
+  local dir=$CGROUP2$(scope_path s3)
+  wait_for 10 sh -c "[ \$(wc -l < $dir/cgroup.procs) -ge 4 ]"
+  run sb ps --format json s3
+  expect_eq "$(jq length <<<"$output")" "$(wc -l <"$dir/cgroup.procs")"
+  run sb kill --all s3 KILL
+  expect_status 0
+  wait_status s3 stopped
+  run sb delete s3
+  expect_status 0
+  wait_for 10 sh -c "! systemctl --user list-units --all --no-legend --plain sandbox-s3.scope | grep -q sandbox-s3"
+  [ ! -d "$dir" ]
+}
+
+@test "systemd user session: delete --force of a running container stops its scope" {
+  needs_session
+  set_args sleep 300
+  run sbd run -d --bundle "$BUNDLE" s4
+  expect_status 0
+  unit_known sandbox-s4.scope
+  run sb delete -f s4
+  expect_status 0
+  ! unit_known sandbox-s4.scope
+  [ ! -d "$CGROUP2$(scope_path s4)" ]
+  assert_no_leftovers s4
+}
+
+@test "systemd user session: cgroupsPath slice:prefix:name names the scope" {
+  needs_session
+  set_config '.linux.cgroupsPath = "user.slice:mytest:s5"'
+  set_args sleep 300
+  run sbd --systemd-cgroup run -d --bundle "$BUNDLE" s5
+  expect_status 0
+  expect_eq "$(cgroup_of "$(pid_of s5)")" "$(scope_path s5 mytest-s5.scope)"
+  run sb delete -f s5
+  expect_status 0
+  ! unit_known mytest-s5.scope
+}
+
+@test "systemd user session: a foreground run removes its scope when it ends" {
+  needs_session
+  run_in s6 sh -c 'cat /proc/self/cgroup; exit 3'
+  expect_status 3
+  expect_contains "0::$(scope_path s6)"
+  ! unit_known sandbox-s6.scope
+  [ ! -d "$CGROUP2$(scope_path s6)" ]
+}
+
+@test "systemd user session: limits the delegated scope cannot hold are a clear error" {
+  needs_session
+  grep -qw pids "$CGROUP2/cgroup.controllers" && skip "this host's cgroup2 has the pids controller"
+  set_resources '{"pids": {"limit": 10}}'
+  set_args true
+  run sb run --bundle "$BUNDLE" s7
+  expect_status 1
+  expect_one_line
+  expect_contains "pids" "controller"
+  assert_no_leftovers s7
+  ! unit_known sandbox-s7.scope
+}
+
+@test "--systemd-cgroup as root without a system manager is a clear error" {
+  is_root || skip "root only"
+  [ ! -S /run/dbus/system_bus_socket ] || skip "a system bus runs here"
+  set_args true
+  run sb --systemd-cgroup run --bundle "$BUNDLE" s8
+  expect_status 1
+  expect_one_line
+  expect_contains "systemd"
+  assert_no_leftovers s8
+}

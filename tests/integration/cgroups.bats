@@ -1,0 +1,286 @@
+#!/usr/bin/env bats
+# cgroups with the default driver choice. As root (cgroupfs, on this machine's v1 controllers
+# plus cgroup2): limits, OOM events, update, pause/resume, kill --all and delete, all under
+# the suite's own cgroup. Rootless without any delegation: the container runs without a
+# cgroup, and limits it asks for are a clear error.
+
+load helpers
+
+setup() {
+  common_setup
+  make_bundle
+  add_bind "$HOSTDIR" /host
+}
+
+# own_cgroup NAME: an absolute cgroupsPath below the suite's own cgroup.
+own_cgroup() { echo "$SANDBOX_IT_CGROUP/$1"; }
+
+needs_root_v1() {
+  is_root || skip "root only: the v1 controllers are not delegated to a normal user"
+  [ -n "$(v1_mount "$1")" ] || skip "no v1 $1 hierarchy"
+}
+
+# ---------------------------------------------------------------- root: cgroupfs, v1 + v2
+
+@test "root: the default cgroup nests under the caller's own, in every hierarchy" {
+  is_root || skip "root only"
+  run sbd run -d --bundle "$BUNDLE" nest1
+  expect_status 0
+  local pid
+  pid=$(pid_of nest1)
+  # v1: below the caller's cgroup; cgroup2: beside it (a cgroup with processes cannot have
+  # controllers enabled for its children), as runc does.
+  [ -z "$(v1_mount memory)" ] ||
+    expect_eq "$(cgroup_of "$pid" memory)" "$SANDBOX_IT_CGROUP/runner/nest1"
+  [ -z "$(v1_mount pids)" ] ||
+    expect_eq "$(cgroup_of "$pid" pids)" "$SANDBOX_IT_CGROUP/runner/nest1"
+  expect_eq "$(cgroup_of "$pid")" "$SANDBOX_IT_CGROUP/nest1"
+  run sb delete -f nest1
+  expect_status 0
+  [ ! -d "$CGROUP2$SANDBOX_IT_CGROUP/nest1" ]
+  [ -z "$(v1_mount memory)" ] || [ ! -d "$(v1_mount memory)$SANDBOX_IT_CGROUP/runner/nest1" ]
+}
+
+@test "root: pids.limit stops a fork bomb" {
+  needs_root_v1 pids
+  set_config '.linux.cgroupsPath = $p' --arg p "$(own_cgroup bomb)"
+  set_resources '{"pids": {"limit": 10}}'
+  set_args sh -c 'i=0; while [ $i -lt 40 ]; do sleep 300 & i=$((i+1)); done 2>/host/err; echo done > /host/done; sleep 300'
+  run sbd run -d --bundle "$BUNDLE" bomb
+  expect_status 0
+  wait_for 20 test -e "$HOSTDIR/done"
+  local dir
+  dir=$(v1_mount pids)$(own_cgroup bomb)
+  expect_eq "$(cat "$dir/pids.max")" 10
+  [ "$(cat "$dir/pids.current")" -le 10 ]
+  run sb ps --format json bomb
+  [ "$(jq length <<<"$output")" -le 10 ]
+  [ "$(jq length <<<"$output")" -ge 8 ]
+  grep -qi "fork" "$HOSTDIR/err" || { cat "$HOSTDIR/err"; false; }
+  run sb kill --all bomb KILL
+  expect_status 0
+  wait_status bomb stopped
+  run sb delete bomb
+  expect_status 0
+  [ ! -d "$dir" ]
+}
+
+@test "root: a memory limit ends in an OOM kill that events reports" {
+  needs_root_v1 memory
+  set_config '.linux.cgroupsPath = $p' --arg p "$(own_cgroup oom)"
+  set_resources '{"memory": {"limit": 33554432}}'
+  # tail keeps a whole "line" of zeros in memory: 200 MB against a 32 MB limit.
+  set_args sh -c 'while [ ! -e /host/go ]; do sleep 0.1; done; head -c 200000000 /dev/zero | tail > /dev/null; echo "tail: $?" > /host/result; sleep 300'
+  run sbd run -d --bundle "$BUNDLE" oom
+  expect_status 0
+  local dir
+  dir=$(v1_mount memory)$(own_cgroup oom)
+  expect_eq "$(cat "$dir/memory.limit_in_bytes")" 33554432
+  sb events oom >"$TEST_DIR/events" 2>"$TEST_DIR/events.err" &
+  local events_pid=$!
+  sleep 0.5
+  touch "$HOSTDIR/go"
+  wait_for 30 test -e "$HOSTDIR/result"
+  expect_eq "$(cat "$HOSTDIR/result")" "tail: 137"
+  wait_for 10 grep -q '"type":"oom"' "$TEST_DIR/events"
+  jq -e 'select(.type == "oom") | .id == "oom"' "$TEST_DIR/events" >/dev/null
+  run sb events --stats oom
+  expect_status 0
+  expect_one_line
+  jq -e '.type == "stats" and .id == "oom" and .data.memory.usage.limit == 33554432' <<<"$output" >/dev/null ||
+    { show_output; false; }
+  run sb delete -f oom
+  expect_status 0
+  # events ends when the container is gone.
+  wait_for 10 pid_gone "$events_pid"
+  [ ! -d "$dir" ]
+}
+
+@test "root: update changes live limits (flags, -r FILE and -r -)" {
+  needs_root_v1 pids
+  needs_root_v1 memory
+  set_config '.linux.cgroupsPath = $p' --arg p "$(own_cgroup upd)"
+  set_resources '{"pids": {"limit": 20}, "memory": {"limit": 67108864}}'
+  set_args sleep 300
+  run sbd run -d --bundle "$BUNDLE" upd
+  expect_status 0
+  local pids mem
+  pids=$(v1_mount pids)$(own_cgroup upd)
+  mem=$(v1_mount memory)$(own_cgroup upd)
+  expect_eq "$(cat "$pids/pids.max")" 20
+  run sb update --pids-limit 50 --memory 128m upd
+  expect_status 0
+  expect_eq "$(cat "$pids/pids.max")" 50
+  expect_eq "$(cat "$mem/memory.limit_in_bytes")" 134217728
+  echo '{"pids": {"limit": 7}}' >"$TEST_DIR/res.json"
+  run sb update -r "$TEST_DIR/res.json" upd
+  expect_status 0
+  expect_eq "$(cat "$pids/pids.max")" 7
+  run sb update -r - upd <<<'{"memory": {"limit": 100663296}}'
+  expect_status 0
+  expect_eq "$(cat "$mem/memory.limit_in_bytes")" 100663296
+  # flags override the file
+  run sb update -r "$TEST_DIR/res.json" --pids-limit -1 upd
+  expect_status 0
+  expect_eq "$(cat "$pids/pids.max")" max
+  run sb update --memory lots upd
+  expect_status 1
+  expect_one_line
+  expect_contains "--memory lots"
+}
+
+@test "root: pause and resume through the freezer; state says paused" {
+  needs_root_v1 freezer
+  set_config '.linux.cgroupsPath = $p' --arg p "$(own_cgroup frz)"
+  counter_args /host/count
+  run sbd run -d --bundle "$BUNDLE" frz
+  expect_status 0
+  wait_for 10 test -s "$HOSTDIR/count"
+  run sb pause frz
+  expect_status 0
+  expect_eq "$(status_of frz)" paused
+  expect_eq "$(cat "$(v1_mount freezer)$(own_cgroup frz)/freezer.state")" FROZEN
+  ! counter_moves "$HOSTDIR/count"
+  run sb exec frz true
+  expect_status 1
+  expect_contains "paused"
+  run sb pause frz
+  expect_status 1
+  run sb resume frz
+  expect_status 0
+  expect_eq "$(status_of frz)" running
+  counter_moves "$HOSTDIR/count"
+  run sb resume frz
+  expect_status 1
+  expect_contains "not paused"
+  # a paused container can be killed and deleted
+  run sb pause frz
+  expect_status 0
+  run sb delete -f frz
+  expect_status 0
+  [ ! -d "$(v1_mount freezer)$(own_cgroup frz)" ]
+}
+
+@test "root: kill --all reaches processes outside the init's pid namespace; exec joins the cgroups" {
+  is_root || skip "root only"
+  set_config '.linux.cgroupsPath = $p' --arg p "$(own_cgroup all)"
+  set_args sleep 300
+  run sbd run -d --bundle "$BUNDLE" all
+  expect_status 0
+  local init
+  init=$(pid_of all)
+  run sbd sb exec -d all sleep 301
+  expect_status 0
+  wait_for 10 sh -c "[ \$($SANDBOX --root $ROOT ps --format json all | jq length) = 2 ]"
+  local p
+  for p in $(sb ps --format json all | jq -r '.[]'); do
+    expect_eq "$(cgroup_of "$p")" "$(cgroup_of "$init")"
+    [ -z "$(v1_mount memory)" ] || expect_eq "$(cgroup_of "$p" memory)" "$(own_cgroup all)"
+  done
+  run sb kill --all all KILL
+  expect_status 0
+  wait_status all stopped
+  expect_eq "$(cat "$CGROUP2$(own_cgroup all)/cgroup.procs")" ""
+  run sb delete all
+  expect_status 0
+  [ ! -d "$CGROUP2$(own_cgroup all)" ]
+}
+
+@test "root: v1 device rules: a bound device node is usable only when a rule allows it" {
+  needs_root_v1 devices
+  [ -c /dev/kmsg ] || skip "no /dev/kmsg"
+  set_config '.linux.cgroupsPath = $p' --arg p "$(own_cgroup dev)"
+  # The template denies everything; the default devices stay usable (runc's allow list).
+  add_bind /dev/kmsg /dev/kmsg rbind
+  run_in dev sh -c 'head -c 1 /dev/zero | od -An -tx1; head -c 1 /dev/kmsg >/dev/null && echo kmsg-ok'
+  expect_status 1
+  expect_contains "00" "Operation not permitted"
+  expect_not_contains kmsg-ok
+  set_config '.linux.resources.devices += [{"allow": true, "type": "c", "major": 1, "minor": 11, "access": "r"}]'
+  run_in dev2 sh -c 'head -c 1 /dev/kmsg >/dev/null && echo kmsg-ok'
+  expect_status 0
+  expect_contains kmsg-ok
+}
+
+@test "root: --cgroup-manager disabled keeps the container in the caller's cgroups" {
+  is_root || skip "root only"
+  set_args sleep 300
+  run sbd --cgroup-manager disabled run -d --bundle "$BUNDLE" off
+  expect_status 0
+  expect_eq "$(cgroup_of "$(pid_of off)")" "$(cgroup_of $$)"
+  run sb pause off
+  expect_status 1
+  expect_one_line
+  expect_contains "without a cgroup"
+}
+
+@test "root: a cgroup namespace is rooted at the container's cgroup" {
+  is_root || skip "root only"
+  ensure_namespace cgroup
+  run_in cgns cat /proc/self/cgroup
+  expect_status 0
+  grep -qx '0::/' <<<"$output" || { show_output; false; }
+  [ -z "$(v1_mount memory)" ] || grep -qE '^[0-9]+:memory:/$' <<<"$output" || { show_output; false; }
+}
+
+@test "bad cgroupsPath values are refused before anything is made" {
+  set_config '.linux.cgroupsPath = "/a/../../etc"'
+  run sb run --bundle "$BUNDLE" badpath
+  expect_status 1
+  expect_one_line
+  expect_contains 'linux.cgroupsPath' '..'
+  assert_no_leftovers badpath
+}
+
+# ---------------------------------------------------------------- rootless, nothing delegated
+
+@test "rootless without delegation: the container runs without a cgroup of its own" {
+  is_root && skip "rootless only"
+  set_args sleep 300
+  run sbd --debug run -d --bundle "$BUNDLE" nocg
+  expect_status 0
+  expect_contains "no cgroup of its own"
+  expect_eq "$(cgroup_of "$(pid_of nocg)")" "$(cgroup_of $$)"
+  run sb pause nocg
+  expect_status 1
+  expect_one_line
+  expect_contains "without a cgroup"
+  run sb update --pids-limit 5 nocg
+  expect_status 1
+  expect_one_line
+  run sb events --stats nocg
+  expect_status 1
+  run sb delete -f nocg
+  expect_status 0
+}
+
+@test "rootless without delegation: limits in config.json are a clear error, nothing is left" {
+  is_root && skip "rootless only"
+  set_resources '{"pids": {"limit": 10}}'
+  set_args true
+  run sb run --bundle "$BUNDLE" lim
+  expect_status 1
+  expect_one_line
+  expect_contains "cannot apply linux.resources" "--cgroup-manager disabled" "systemd"
+  assert_no_leftovers lim
+  # the explicit way out: run without limits
+  run sb --cgroup-manager disabled run --bundle "$BUNDLE" lim
+  expect_status 0
+  expect_contains "not applied"
+  assert_no_leftovers lim
+}
+
+@test "rootless without delegation: an explicit driver that cannot work is an error" {
+  is_root && skip "rootless only"
+  set_args true
+  run sb --cgroup-manager cgroupfs run --bundle "$BUNDLE" ex1
+  expect_status 1
+  expect_one_line
+  expect_contains "cgroupfs" "not writable"
+  assert_no_leftovers ex1
+  run env -u DBUS_SESSION_BUS_ADDRESS -u XDG_RUNTIME_DIR "$SANDBOX" --root "$ROOT" --systemd-cgroup run --bundle "$BUNDLE" ex2
+  expect_status 1
+  expect_one_line
+  expect_contains "systemd"
+  assert_no_leftovers ex2
+}
