@@ -148,7 +148,13 @@ void Setup::prepare_cgroupfs() {
     else
       record_.v1[t.controller] = dir;
   }
-  apply();
+  try {
+    apply();
+  } catch (...) {
+    // The constructor did not finish, so no destructor will: undo here.
+    remove_dirs(record_.created);
+    throw;
+  }
   if (!record_.v2.empty()) {
     clone_into_.reset(::open(record_.v2.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
     if (!clone_into_) throw_errno("cgroup: open " + record_.v2);

@@ -668,7 +668,12 @@ Linux parse_linux(const Node& n) {
   if (auto m = member(n, "gidMappings")) l.gid_mappings = parse_mappings(*m);
   if (auto m = member(n, "devices"))
     for_each_item(*m, [&](const Node& d) { l.devices.push_back(parse_device(d)); });
-  if (auto m = member(n, "cgroupsPath")) l.cgroups_path = str(*m);
+  if (auto m = member(n, "cgroupsPath")) {
+    l.cgroups_path = str(*m);
+    // Neither a cgroupfs path nor systemd's slice:prefix:name may climb out of where it is put.
+    if (("/" + l.cgroups_path + "/").find("/../") != std::string::npos)
+      bad(m->path, "\"..\" is not allowed in a cgroup path");
+  }
   if (auto m = member(n, "resources")) l.resources = parse_resources(*m);
   if (auto m = member(n, "sysctl")) l.sysctl = string_map(*m);
   if (auto m = member(n, "seccomp")) l.seccomp = parse_seccomp(*m);

@@ -34,8 +34,8 @@ unit_known() { systemctl --user list-units --all --no-legend --plain "$1" | grep
   expect_contains "systemd: scope sandbox-s1.scope"
   local pid
   pid=$(pid_of s1)
-  expect_eq "$(cgroup_of "$pid")" "$(scope_path s1)"
-  [ -z "$(v1_mount name=systemd)" ] || expect_eq "$(cgroup_of "$pid" name=systemd)" "$(scope_path s1)"
+  expect_is "$(cgroup_of "$pid")" "$(scope_path s1)"
+  [ -z "$(v1_mount name=systemd)" ] || expect_is "$(cgroup_of "$pid" name=systemd)" "$(scope_path s1)"
   # inside, /proc/self/cgroup says the same
   run sb exec s1 cat /proc/self/cgroup
   expect_status 0
@@ -54,12 +54,12 @@ unit_known() { systemctl --user list-units --all --no-legend --plain "$1" | grep
   wait_for 10 test -s "$HOSTDIR/count"
   run sb pause s2
   expect_status 0
-  expect_eq "$(status_of s2)" paused
+  expect_is "$(status_of s2)" paused
   grep -qx "frozen 1" "$CGROUP2$(scope_path s2)/cgroup.events"
   ! counter_moves "$HOSTDIR/count"
   run sb resume s2
   expect_status 0
-  expect_eq "$(status_of s2)" running
+  expect_is "$(status_of s2)" running
   counter_moves "$HOSTDIR/count"
 }
 
@@ -68,12 +68,12 @@ unit_known() { systemctl --user list-units --all --no-legend --plain "$1" | grep
   set_args sh -c 'sleep 300 & sleep 300 & wait'
   run sbd run -d --bundle "$BUNDLE" s3
   expect_status 0
-  run sbd sb exec -d s3 sleep 300
+  run sbd exec -d s3 sleep 300
   expect_status 0
   local dir=$CGROUP2$(scope_path s3)
   wait_for 10 sh -c "[ \$(wc -l < $dir/cgroup.procs) -ge 4 ]"
   run sb ps --format json s3
-  expect_eq "$(jq length <<<"$output")" "$(wc -l <"$dir/cgroup.procs")"
+  expect_is "$(jq length <<<"$output")" "$(wc -l <"$dir/cgroup.procs")"
   run sb kill --all s3 KILL
   expect_status 0
   wait_status s3 stopped
@@ -102,7 +102,7 @@ unit_known() { systemctl --user list-units --all --no-legend --plain "$1" | grep
   set_args sleep 300
   run sbd --systemd-cgroup run -d --bundle "$BUNDLE" s5
   expect_status 0
-  expect_eq "$(cgroup_of "$(pid_of s5)")" "$(scope_path s5 mytest-s5.scope)"
+  expect_is "$(cgroup_of "$(pid_of s5)")" "$(scope_path s5 mytest-s5.scope)"
   run sb delete -f s5
   expect_status 0
   ! unit_known mytest-s5.scope

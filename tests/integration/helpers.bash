@@ -271,6 +271,9 @@ expect_eq() {
   fi
 }
 
+# expect_is ACTUAL EXPECTED: expect_eq with the value itself as the label.
+expect_is() { expect_eq "value" "$2" "$1"; }
+
 # assert_no_leftovers ID: nothing of container ID remains: no state directory, not listed,
 # no process whose command line mentions the bundle, no mount below the test directory.
 assert_no_leftovers() {
@@ -340,7 +343,7 @@ cgroup_of() {
 
 # v1_mount CONTROLLER: where the v1 hierarchy of CONTROLLER is mounted (nothing when none).
 v1_mount() {
-  findmnt -rn -t cgroup -o TARGET,OPTIONS | awk -v c="$1" '{ n = split($2, o, ","); for (i = 1; i <= n; i++) if (o[i] == c) { print $1; exit } }'
+  findmnt -rn -t cgroup -o TARGET,FS-OPTIONS | awk -v c="$1" '{ n = split($2, o, ","); for (i = 1; i <= n; i++) if (o[i] == c) { print $1; exit } }'
 }
 
 # set_resources JSON: linux.resources = JSON.
