@@ -1,9 +1,9 @@
 #pragma once
 // Which host processes belong to a container, for `ps` and `kill --all`.
 //
-// There is no cgroup yet. When cgroups arrive (issue 4), the container's cgroup.procs is the
-// answer and container_processes() should read it first; the /proc rules below remain the
-// fallback for a container without a cgroup of its own (e.g. --cgroup-manager disabled).
+// A container with a cgroup of its own is answered from the cgroup (cgroup/control.hpp); the
+// /proc rules below are for a container without one (rootless without delegation,
+// --cgroup-manager disabled).
 //
 // The /proc rules:
 //  - the init has a pid namespace of its own: every process in that namespace;

@@ -144,3 +144,23 @@ teardown() {
   expect_status 0
   expect_output no-cgroups
 }
+
+@test "root: podman's --pids-limit and --memory reach the container's cgroups" {
+  [ "$(id -u)" = 0 ] || skip "rootless podman on a cgroup v1 host asks for no limits"
+  # A cgroup parent of the test's own, never the machine's (removed below).
+  local parent=/sandbox-e2e-$$
+  # The limits, read from the host while the container runs.
+  run pm run -d --name lim --cgroup-parent "$parent" --pids-limit 42 --memory 64m "$IMAGE" sleep 300
+  expect_status 0
+  local pid
+  pid=$(pm inspect -f '{{.State.Pid}}' lim)
+  local pids_dir mem_dir
+  pids_dir=/sys/fs/cgroup/pids$(awk -F: '$2 == "pids" { print $3 }' "/proc/$pid/cgroup")
+  mem_dir=/sys/fs/cgroup/memory$(awk -F: '$2 == "memory" { print $3 }' "/proc/$pid/cgroup")
+  [ "$(cat "$pids_dir/pids.max")" = 42 ] || { echo "pids.max: $(cat "$pids_dir/pids.max")"; false; }
+  [ "$(cat "$mem_dir/memory.limit_in_bytes")" = 67108864 ] || { cat "$mem_dir/memory.limit_in_bytes"; false; }
+  pm rm -f -t 0 lim >/dev/null
+  [ ! -d "$pids_dir" ]
+  local h
+  for h in /sys/fs/cgroup/*/; do rmdir "$h$parent"/* "$h$parent" 2>/dev/null || true; done
+}

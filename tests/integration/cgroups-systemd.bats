@@ -28,6 +28,8 @@ unit_known() { systemctl --user list-units --all --no-legend --plain "$1" | grep
 
 @test "systemd user session: the container runs in its own scope under user@UID.service" {
   needs_session
+  # without a cgroup namespace, /proc/self/cgroup inside shows the host's path
+  remove_namespace cgroup
   set_args sleep 300
   run sbd --debug run -d --bundle "$BUNDLE" s1
   expect_status 0
@@ -110,6 +112,7 @@ unit_known() { systemctl --user list-units --all --no-legend --plain "$1" | grep
 
 @test "systemd user session: a foreground run removes its scope when it ends" {
   needs_session
+  remove_namespace cgroup
   run_in s6 sh -c 'cat /proc/self/cgroup; exit 3'
   expect_status 3
   expect_contains "0::$(scope_path s6)"
