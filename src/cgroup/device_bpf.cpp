@@ -86,6 +86,8 @@ std::vector<bpf_insn> device_program(const std::vector<oci::DeviceRule>& rules) 
   for (auto it = rules.rbegin(); it != rules.rend(); ++it) {
     auto b = rule_block(*it);
     p.insert(p.end(), b.begin(), b.end());
+    // A rule that matches everything ends the program: the verifier refuses unreachable code.
+    if (b.size() == 2) return p;
   }
   p.push_back(mov_k(0, 0));  // nothing matched: deny
   p.push_back(exit_insn());

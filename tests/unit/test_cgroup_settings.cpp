@@ -1,0 +1,173 @@
+// Unit tests: linux.resources -> cgroup v1 and cgroup2 files, crun's documented conversions,
+// and the device rules every container gets.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+
+#include "cgroup/settings.hpp"
+#include "sys/error.hpp"
+
+namespace sandbox::cgroup {
+namespace {
+
+std::string value_of(const std::vector<Setting>& s, const std::string& file) {
+  for (const auto& x : s)
+    if (x.file == file) return x.value;
+  return "<absent>";
+}
+
+size_t index_of(const std::vector<Setting>& s, const std::string& file) {
+  for (size_t i = 0; i < s.size(); ++i)
+    if (s[i].file == file) return i;
+  return s.size();
+}
+
+oci::Resources memory(int64_t limit, std::optional<int64_t> swap = std::nullopt) {
+  oci::Resources r;
+  r.memory = oci::MemoryResources{};
+  r.memory->limit = limit;
+  r.memory->swap = swap;
+  return r;
+}
+
+TEST(CgroupSettings, V1MemoryComesBeforeMemsw) {
+  auto s = v1_settings(memory(64 << 20, 128 << 20));
+  EXPECT_EQ(value_of(s, "memory.limit_in_bytes"), "67108864");
+  EXPECT_EQ(value_of(s, "memory.memsw.limit_in_bytes"), "134217728");
+  EXPECT_LT(index_of(s, "memory.limit_in_bytes"), index_of(s, "memory.memsw.limit_in_bytes"));
+  EXPECT_EQ(s[0].controller, "memory");
+  EXPECT_EQ(value_of(v1_settings(memory(-1)), "memory.limit_in_bytes"), "-1");
+}
+
+TEST(CgroupSettings, V2MemorySwapIsTheSwapAlone) {
+  auto s = v2_settings(memory(64 << 20, 96 << 20));
+  EXPECT_EQ(value_of(s, "memory.max"), "67108864");
+  EXPECT_EQ(value_of(s, "memory.swap.max"), "33554432");
+  EXPECT_EQ(value_of(v2_settings(memory(-1)), "memory.max"), "max");
+  EXPECT_EQ(value_of(v2_settings(memory(1 << 20, -1)), "memory.swap.max"), "max");
+  EXPECT_THROW(v2_settings(memory(64 << 20, 32 << 20)), Error);  // swap below the limit
+}
+
+TEST(CgroupSettings, V2RefusesWhatItCannotExpress) {
+  oci::Resources r = memory(1 << 20);
+  r.memory->swappiness = 10;
+  try {
+    v2_settings(r);
+    FAIL();
+  } catch (const Error& e) {
+    EXPECT_EQ(std::string(e.what()), "linux.resources.memory.swappiness: not available on cgroup v2");
+  }
+  oci::Resources rt;
+  rt.cpu = oci::CpuResources{};
+  rt.cpu->realtime_runtime = 1000;
+  EXPECT_THROW(v2_settings(rt), Error);
+  EXPECT_NO_THROW(v1_settings(rt));
+}
+
+TEST(CgroupSettings, CpuConversions) {
+  oci::Resources r;
+  r.cpu = oci::CpuResources{};
+  r.cpu->shares = 1024;
+  r.cpu->quota = 50000;
+  r.cpu->period = 100000;
+  r.cpu->cpus = "0-1";
+  auto v2 = v2_settings(r);
+  // crun: weight = 1 + ((shares - 2) * 9999) / 262142
+  EXPECT_EQ(value_of(v2, "cpu.weight"), "39");
+  EXPECT_EQ(value_of(v2, "cpu.max"), "50000 100000");
+  EXPECT_EQ(value_of(v2, "cpuset.cpus"), "0-1");
+  r.cpu->shares = 2;
+  EXPECT_EQ(value_of(v2_settings(r), "cpu.weight"), "1");
+  r.cpu->shares = 262144;
+  EXPECT_EQ(value_of(v2_settings(r), "cpu.weight"), "10000");
+  r.cpu->quota = -1;
+  EXPECT_EQ(value_of(v2_settings(r), "cpu.max"), "max 100000");
+  auto v1 = v1_settings(r);
+  EXPECT_EQ(value_of(v1, "cpu.cfs_quota_us"), "-1");
+  EXPECT_LT(index_of(v1, "cpu.cfs_period_us"), index_of(v1, "cpu.cfs_quota_us"));
+  oci::Resources q;
+  q.cpu = oci::CpuResources{};
+  q.cpu->quota = 20000;  // no period: the kernel's default 100 ms
+  EXPECT_EQ(value_of(v2_settings(q), "cpu.max"), "20000 100000");
+}
+
+TEST(CgroupSettings, PidsAndHugepages) {
+  oci::Resources r;
+  r.pids = oci::PidsResources{10};
+  r.hugepage_limits = {{"2MB", 4194304}};
+  EXPECT_EQ(value_of(v1_settings(r), "pids.max"), "10");
+  EXPECT_EQ(value_of(v2_settings(r), "pids.max"), "10");
+  EXPECT_EQ(value_of(v1_settings(r), "hugetlb.2MB.limit_in_bytes"), "4194304");
+  EXPECT_EQ(value_of(v2_settings(r), "hugetlb.2MB.max"), "4194304");
+  r.pids->limit = 0;
+  EXPECT_EQ(value_of(v2_settings(r), "pids.max"), "max");
+  r.pids->limit = -1;
+  EXPECT_EQ(value_of(v1_settings(r), "pids.max"), "max");
+}
+
+TEST(CgroupSettings, BlockIoConversions) {
+  oci::Resources r;
+  r.block_io = oci::BlockIoResources{};
+  r.block_io->weight = 500;
+  r.block_io->weight_device = {{8, 0, 1000, std::nullopt}};
+  r.block_io->throttle_read_bps = {{8, 0, 1048576}};
+  r.block_io->throttle_write_iops = {{8, 16, 100}};
+  auto v1 = v1_settings(r);
+  EXPECT_EQ(value_of(v1, "blkio.weight"), "500");
+  EXPECT_EQ(value_of(v1, "blkio.weight_device"), "8:0 1000");
+  EXPECT_EQ(value_of(v1, "blkio.throttle.read_bps_device"), "8:0 1048576");
+  EXPECT_EQ(value_of(v1, "blkio.throttle.write_iops_device"), "8:16 100");
+  auto v2 = v2_settings(r);
+  // crun: io.weight = 1 + ((weight - 10) * 9999) / 990
+  std::vector<std::string> weights, max;
+  for (const auto& s : v2) {
+    if (s.file == "io.weight") weights.push_back(s.value);
+    if (s.file == "io.max") max.push_back(s.value);
+  }
+  EXPECT_EQ(weights, (std::vector<std::string>{"default 4950", "8:0 10000"}));
+  EXPECT_EQ(max, (std::vector<std::string>{"8:0 rbps=1048576", "8:16 wiops=100"}));
+}
+
+TEST(CgroupSettings, UnifiedEntriesComeLastAsGiven) {
+  oci::Resources r;
+  r.pids = oci::PidsResources{5};
+  r.unified = {{"memory.high", "1000000"}, {"cgroup.max.depth", "2"}};
+  auto v2 = v2_settings(r);
+  ASSERT_EQ(v2.size(), 3u);
+  EXPECT_EQ(v2[0].file, "pids.max");
+  EXPECT_EQ(v2[1], (Setting{"", "cgroup.max.depth", "2"}));
+  EXPECT_EQ(v2[2], (Setting{"memory", "memory.high", "1000000"}));
+  EXPECT_TRUE(v1_settings(r).size() == 1u);  // v1 has no unified files
+}
+
+TEST(CgroupSettings, DeviceRulesKeepTheDefaultsUsable) {
+  oci::Resources r;
+  r.devices = {oci::DeviceRule{false, 'a', std::nullopt, std::nullopt, "rwm"}};
+  oci::Device fuse;
+  fuse.type = 'c';
+  fuse.path = "/dev/fuse";
+  fuse.major = 10;
+  fuse.minor = 229;
+  oci::Device fifo;
+  fifo.type = 'p';
+  fifo.path = "/dev/myfifo";
+  auto rules = effective_device_rules(r, {fuse, fifo});
+  auto lines = v1_device_settings(rules);
+  ASSERT_GE(lines.size(), 3u);
+  EXPECT_EQ(lines[0], (Setting{"devices", "devices.deny", "a"}));
+  EXPECT_EQ(lines[1], (Setting{"devices", "devices.allow", "c 10:229 rwm"}));
+  auto has = [&](const std::string& line) {
+    return std::any_of(lines.begin(), lines.end(), [&](const Setting& s) {
+      return s.file == "devices.allow" && s.value == line;
+    });
+  };
+  EXPECT_TRUE(has("c 1:3 rwm"));    // /dev/null
+  EXPECT_TRUE(has("c 5:2 rwm"));    // /dev/ptmx
+  EXPECT_TRUE(has("c 136:* rwm"));  // /dev/pts/*
+  EXPECT_TRUE(has("c *:* m"));
+  EXPECT_TRUE(has("b *:* m"));
+  for (const auto& s : lines) EXPECT_EQ(s.value.find("myfifo"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace sandbox::cgroup
