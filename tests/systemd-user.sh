@@ -8,7 +8,8 @@
 #   systemd-user.sh env USER            print the client environment (two VAR=value lines)
 #   systemd-user.sh enter USER -- CMD…  run CMD as USER inside the session scope, with that env
 #
-# Run as root. What `start` does (see docs of the test machine, "A real systemd user manager"):
+# Run as root. What `start` does (the recipe of the test machine's notes, "A real systemd user
+# manager"):
 # - /run/user/UID, 0700, owned by the user (logind's job);
 # - user.slice/user-UID.slice/{user@UID.service,session-c1.scope} in every hierarchy systemd
 #   uses (cgroup2 and the v1 name=systemd one on a hybrid host, /sys/fs/cgroup on a unified
@@ -34,7 +35,6 @@ cmd=$1 user=$2
 shift 2
 uid=$(id -u "$user" 2>/dev/null) || die "no such user: $user"
 gid=$(id -g "$user")
-home=$(getent passwd "$user" | cut -d: -f6)
 rundir=/run/user/$uid
 bus=$rundir/bus
 state=/run/sandbox-systemd-user/$uid
@@ -105,13 +105,7 @@ manager_ready() {
 
 # Pids of the user's `systemd --user` processes, whoever started them.
 user_managers() {
-  local d
-  for d in /proc/[0-9]*; do
-    [ "$(stat -c %u "$d" 2>/dev/null)" = "$uid" ] || continue
-    [ "$(cat "$d/comm" 2>/dev/null)" = systemd ] || continue
-    tr '\0' ' ' <"$d/cmdline" 2>/dev/null | grep -q -- ' --user' && echo "${d#/proc/}"
-  done
-  return 0
+  pgrep -u "$uid" -x systemd || true
 }
 
 # The pid recorded by `start`, when that process is still the manager it started (same start
@@ -133,7 +127,8 @@ proc_start() {
   echo "${20}"
 }
 
-# make_cgroup DIR: mkdir DIR (and its missing parents), remembering what was made here.
+# make_cgroup MOUNT PATH: mkdir MOUNT/PATH and its missing parents, remembering what was made
+# here (only that is removed by `stop`).
 make_cgroup() {
   local m=$1 rel=$2 part path=""
   local IFS=/
@@ -268,7 +263,7 @@ do_start() {
 cgroup_empty() {
   local f
   while IFS= read -r f; do
-    [ -s "$f" ] && return 1
+    grep -q . "$f" 2>/dev/null && return 1  # (cgroup files always have size 0)
   done < <(find "$1" -name cgroup.procs 2>/dev/null)
   return 0
 }

@@ -28,8 +28,10 @@ constexpr Usec kProbeTimeout = 2 * kSecond;
 constexpr Usec kConnectTimeout = 5 * kSecond;
 constexpr Usec kJobTimeout = 10 * kSecond;
 
+// Close without flushing: every call here is synchronous, so nothing is left to send, and
+// sd_bus_flush would wait up to 90 s for a peer that never finished authenticating.
 struct BusUnref {
-  void operator()(sd_bus* b) const { sd_bus_flush_close_unref(b); }
+  void operator()(sd_bus* b) const { sd_bus_close_unref(b); }
 };
 using Bus = std::unique_ptr<sd_bus, BusUnref>;
 
@@ -114,9 +116,9 @@ Bus open_bus(bool user_manager, Usec timeout, std::string* why) {
     else
       return bus;
   } catch (const Error& e) {
-    // EPERM or ECONNRESET: the daemon refused this peer (authentication) or went away.
-    *why = fmt::format("the bus at {} refused the connection: {}", address,
-                       errno_text(e.code()));
+    // A daemon that rejects our credentials (another user's bus) just hangs up.
+    *why = fmt::format("the bus at {} refused the connection ({}): is it another user's bus?",
+                       address, errno_text(e.code()));
   }
   return nullptr;
 }

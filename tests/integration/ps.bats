@@ -181,7 +181,7 @@ share_pid_namespace() {
     <<<"$doc" >/dev/null || { echo "namespaces"; false; }
   jq -e '.linux.capabilities | length > 30 and all(.[]; startswith("CAP_")) and index("CAP_SYS_ADMIN")' \
     <<<"$doc" >/dev/null || { echo "capabilities"; false; }
-  jq -e '.linux.cgroup == {"v1": false, "v2": false, "systemd": false, "systemdUser": false, "rdma": false}' \
+  jq -e '.linux.cgroup == {"v1": true, "v2": true, "systemd": true, "systemdUser": true, "rdma": false}' \
     <<<"$doc" >/dev/null || { echo "cgroup"; false; }
   jq -e '.linux.seccomp | .enabled and (.actions | index("SCMP_ACT_ERRNO")) and
       (.operators | index("SCMP_CMP_EQ")) and (.archs | index("SCMP_ARCH_X86_64")) and
