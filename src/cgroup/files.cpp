@@ -10,6 +10,7 @@
 
 #include "sys/error.hpp"
 #include "sys/fd.hpp"
+#include "sys/proc.hpp"
 
 namespace sandbox::cgroup {
 namespace {
@@ -24,12 +25,7 @@ std::string trim(std::string s) {
 }  // namespace
 
 int try_write(const std::string& dir, const std::string& file, const std::string& value) {
-  Fd fd(::open(child(dir, file).c_str(), O_WRONLY | O_CLOEXEC | O_NOFOLLOW));
-  if (!fd) return errno;
-  ssize_t n = ::write(fd.get(), value.data(), value.size());
-  if (n < 0) return errno;
-  if (static_cast<size_t>(n) != value.size()) return EIO;
-  return 0;
+  return sys::write_file(child(dir, file), value);
 }
 
 void write_file(const std::string& dir, const std::string& file, const std::string& value) {
@@ -40,16 +36,7 @@ void write_file(const std::string& dir, const std::string& file, const std::stri
 std::optional<std::string> read_file(const std::string& dir, const std::string& file) {
   Fd fd(::open(child(dir, file).c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW));
   if (!fd) return std::nullopt;
-  std::string out;
-  char buf[4096];
-  for (;;) {
-    ssize_t n = ::read(fd.get(), buf, sizeof buf);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) return std::nullopt;
-    if (n == 0) break;
-    out.append(buf, static_cast<size_t>(n));
-  }
-  return trim(std::move(out));
+  return trim(sys::read_fd(fd.get()));
 }
 
 bool exists(const std::string& dir, const std::string& file) {

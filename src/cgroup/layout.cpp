@@ -1,10 +1,9 @@
 #include "cgroup/layout.hpp"
 
-#include <fstream>
-#include <sstream>
 #include <vector>
 
 #include "sys/error.hpp"
+#include "sys/proc.hpp"
 
 namespace sandbox::cgroup {
 namespace {
@@ -21,11 +20,13 @@ std::vector<std::string> split(std::string_view s, char sep) {
   return out;
 }
 
+// The whole file, or "" when it cannot be read (a missing cgroup2 root lists no controllers).
 std::string read_text(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
+  try {
+    return sys::read_file(path);
+  } catch (const Error&) {
+    return "";
+  }
 }
 
 // mountinfo escapes blanks in paths as octal (\040).
@@ -117,11 +118,7 @@ Membership parse_membership(std::string_view proc_cgroup) {
 
 Membership process_membership(pid_t pid) {
   std::string path = pid == 0 ? "/proc/self/cgroup" : "/proc/" + std::to_string(pid) + "/cgroup";
-  std::ifstream in(path);
-  if (!in) throw_errno("read " + path);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return parse_membership(ss.str());
+  return parse_membership(sys::read_file(path));
 }
 
 }  // namespace sandbox::cgroup
