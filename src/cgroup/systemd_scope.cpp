@@ -1,11 +1,11 @@
 #include "cgroup/systemd_scope.hpp"
 
-#include <systemd/sd-bus.h>
 
 #include <chrono>
 #include <cstdlib>
 #include <memory>
 
+#include "cgroup/sd_bus_library.hpp"
 #include "sys/error.hpp"
 #include "sys/log.hpp"
 
@@ -13,6 +13,8 @@
 // a container's scope outlives it, so there is nothing worth keeping between calls.
 namespace sandbox::cgroup {
 namespace {
+
+const SdBusLibrary& sd() { return sd_bus_library(); }
 
 constexpr const char* kService = "org.freedesktop.systemd1";
 constexpr const char* kPath = "/org/freedesktop/systemd1";
@@ -31,27 +33,27 @@ constexpr Usec kJobTimeout = 10 * kSecond;
 // Close without flushing: every call here is synchronous, so nothing is left to send, and
 // sd_bus_flush would wait up to 90 s for a peer that never finished authenticating.
 struct BusUnref {
-  void operator()(sd_bus* b) const { sd_bus_close_unref(b); }
+  void operator()(sd_bus* b) const { sd().close_unref(b); }
 };
 using Bus = std::unique_ptr<sd_bus, BusUnref>;
 
 struct MessageUnref {
-  void operator()(sd_bus_message* m) const { sd_bus_message_unref(m); }
+  void operator()(sd_bus_message* m) const { sd().message_unref(m); }
 };
 using Message = std::unique_ptr<sd_bus_message, MessageUnref>;
 
 struct SlotUnref {
-  void operator()(sd_bus_slot* s) const { sd_bus_slot_unref(s); }
+  void operator()(sd_bus_slot* s) const { sd().slot_unref(s); }
 };
 using Slot = std::unique_ptr<sd_bus_slot, SlotUnref>;
 
 struct BusError {
   sd_bus_error e = SD_BUS_ERROR_NULL;
-  ~BusError() { sd_bus_error_free(&e); }
+  ~BusError() { sd().error_free(&e); }
 };
 
 std::string describe(int r, const BusError& err) {
-  if (sd_bus_error_is_set(&err.e) && err.e.message) return err.e.message;
+  if (sd().error_is_set(&err.e) && err.e.message) return err.e.message;
   return errno_text(-r);
 }
 
@@ -79,12 +81,12 @@ Usec now_usec() {
 template <typename Done>
 bool run_until(sd_bus* bus, Usec deadline, Done done, const std::string& what) {
   while (!done()) {
-    int r = sd_bus_process(bus, nullptr);
+    int r = sd().process(bus, nullptr);
     if (r < 0) throw_errno(what, -r);
     if (r > 0) continue;
     Usec now = now_usec();
     if (now >= deadline) return false;
-    r = sd_bus_wait(bus, deadline - now);
+    r = sd().wait(bus, deadline - now);
     if (r < 0 && r != -EINTR) throw_errno(what, -r);
   }
   return true;
@@ -101,7 +103,7 @@ Bus open_bus(bool user_manager, Usec timeout, std::string* why) {
     return nullptr;
   }
   sd_bus* raw = nullptr;
-  int r = user_manager ? sd_bus_open_user(&raw) : sd_bus_open_system(&raw);
+  int r = user_manager ? sd().open_user(&raw) : sd().open_system(&raw);
   if (r < 0) {
     *why = fmt::format("cannot connect to the {} bus at {}: {}",
                        user_manager ? "session" : "system", address, errno_text(-r));
@@ -109,7 +111,7 @@ Bus open_bus(bool user_manager, Usec timeout, std::string* why) {
   }
   Bus bus(raw);
   try {
-    if (!run_until(bus.get(), now_usec() + timeout, [&] { return sd_bus_is_ready(bus.get()) > 0; },
+    if (!run_until(bus.get(), now_usec() + timeout, [&] { return sd().is_ready(bus.get()) > 0; },
                    "bus"))
       *why = fmt::format("the bus at {} accepted the connection but did not answer within {} s",
                          address, timeout / kSecond);
@@ -141,7 +143,7 @@ int on_job_removed(sd_bus_message* m, void* userdata, sd_bus_error*) {
   auto* w = static_cast<JobWait*>(userdata);
   uint32_t id = 0;
   const char *path = nullptr, *unit = nullptr, *result = nullptr;
-  if (sd_bus_message_read(m, "uoss", &id, &path, &unit, &result) < 0) return 0;
+  if (sd().message_read(m, "uoss", &id, &path, &unit, &result) < 0) return 0;
   if (path && w->job == path) {
     w->result = result ? result : "";
     w->done = true;
@@ -155,7 +157,7 @@ int on_job_removed(sd_bus_message* m, void* userdata, sd_bus_error*) {
 // sends the signal to the job's requester even without Subscribe().
 Slot watch_jobs(sd_bus* bus, JobWait& w) {
   sd_bus_slot* slot = nullptr;
-  int r = sd_bus_match_signal(bus, &slot, kService, kPath, kManager, "JobRemoved", on_job_removed,
+  int r = sd().match_signal(bus, &slot, kService, kPath, kManager, "JobRemoved", on_job_removed,
                               &w);
   if (r < 0) throw_errno("systemd: subscribe to JobRemoved", -r);
   return Slot(slot);
@@ -164,7 +166,7 @@ Slot watch_jobs(sd_bus* bus, JobWait& w) {
 // The job path of REPLY, then its result once JobRemoved came.
 std::string wait_job(sd_bus* bus, sd_bus_message* reply, JobWait& w, const std::string& what) {
   const char* job = nullptr;
-  int r = sd_bus_message_read(reply, "o", &job);
+  int r = sd().message_read(reply, "o", &job);
   if (r < 0) throw_errno("systemd: " + what + ": reading the job path", -r);
   w.job = job;
   if (!run_until(bus, now_usec() + kJobTimeout, [&] { return w.done; }, "systemd: " + what))
@@ -180,12 +182,12 @@ bool systemd_reachable(bool user_manager, std::string* why) {
   if (!why) why = &ignored;
   Bus bus = open_bus(user_manager, kProbeTimeout, why);
   if (!bus) return false;
-  sd_bus_set_method_call_timeout(bus.get(), kProbeTimeout);
+  sd().set_method_call_timeout(bus.get(), kProbeTimeout);
   // A cheap property: whether systemd1 is there at all (a bare dbus-daemon would answer
   // ServiceUnknown, or activate nothing).
   BusError err;
   char* version = nullptr;
-  int r = sd_bus_get_property_string(bus.get(), kService, kPath, kManager, "Version", &err.e,
+  int r = sd().get_property_string(bus.get(), kService, kPath, kManager, "Version", &err.e,
                                      &version);
   if (r < 0) {
     *why = fmt::format("the {} manager does not answer on {}: {}", manager_name(user_manager),
@@ -205,30 +207,30 @@ void start_scope(const ScopeRequest& req) {
   Slot slot = watch_jobs(bus.get(), w);
 
   sd_bus_message* raw = nullptr;
-  int r = sd_bus_message_new_method_call(bus.get(), &raw, kService, kPath, kManager,
+  int r = sd().message_new_method_call(bus.get(), &raw, kService, kPath, kManager,
                                          "StartTransientUnit");
   if (r < 0) throw_errno("systemd: " + what, -r);
   Message m(raw);
   // "fail": refuse rather than replace a job already queued for this unit.
-  r = sd_bus_message_append(m.get(), "ss", req.unit.c_str(), "fail");
-  if (r >= 0) r = sd_bus_message_open_container(m.get(), 'a', "(sv)");
+  r = sd().message_append(m.get(), "ss", req.unit.c_str(), "fail");
+  if (r >= 0) r = sd().message_open_container(m.get(), 'a', "(sv)");
   // Delegate: the cgroup is ours to write limits into and to freeze/kill.
   // DefaultDependencies=no: no ordering against shutdown.target and friends, so that a
   // container's scope starts and stops on its own. CollectMode: unload it even if it failed,
   // so that the name can be used again.
   if (r >= 0)
-    r = sd_bus_message_append(
+    r = sd().message_append(
         m.get(), "(sv)(sv)(sv)(sv)(sv)(sv)", "Description", "s", req.description.c_str(), "Slice",
         "s", req.slice.c_str(), "Delegate", "b", 1, "PIDs", "au", 1,
         static_cast<uint32_t>(req.pid), "DefaultDependencies", "b", 0, "CollectMode", "s",
         "inactive-or-failed");
-  if (r >= 0) r = sd_bus_message_close_container(m.get());
-  if (r >= 0) r = sd_bus_message_append(m.get(), "a(sa(sv))", 0);  // no auxiliary units
+  if (r >= 0) r = sd().message_close_container(m.get());
+  if (r >= 0) r = sd().message_append(m.get(), "a(sa(sv))", 0);  // no auxiliary units
   if (r < 0) throw_errno("systemd: " + what + ": building the call", -r);
 
   BusError err;
   sd_bus_message* reply_raw = nullptr;
-  r = sd_bus_call(bus.get(), m.get(), kJobTimeout, &err.e, &reply_raw);
+  r = sd().call(bus.get(), m.get(), kJobTimeout, &err.e, &reply_raw);
   // UnitExists ("was already loaded or has a fragment file") names the unit itself.
   if (r < 0) fail("systemd: {} in {}: {}", what, req.slice, describe(r, err));
   Message reply(reply_raw);
@@ -251,12 +253,12 @@ void stop_scope(bool user_manager, const std::string& unit) {
   Slot slot = watch_jobs(bus.get(), w);
   BusError err;
   sd_bus_message* reply_raw = nullptr;
-  int r = sd_bus_call_method(bus.get(), kService, kPath, kManager, "StopUnit", &err.e, &reply_raw,
+  int r = sd().call_method(bus.get(), kService, kPath, kManager, "StopUnit", &err.e, &reply_raw,
                              "ss", unit.c_str(), "replace");
   if (r < 0) {
     // Gone already: systemd collects a transient scope once its last process has exited.
-    if (sd_bus_error_has_name(&err.e, "org.freedesktop.systemd1.NoSuchUnit") ||
-        sd_bus_error_has_name(&err.e, "org.freedesktop.systemd1.LoadFailed"))
+    if (sd().error_has_name(&err.e, "org.freedesktop.systemd1.NoSuchUnit") ||
+        sd().error_has_name(&err.e, "org.freedesktop.systemd1.LoadFailed"))
       return;
     fail("systemd: {}: {}", what, describe(r, err));
   }

@@ -3,6 +3,7 @@
 // chosen. Flags become options structs; the work is in runtime/.
 #include <CLI/CLI.hpp>
 #include <functional>
+#include <string_view>
 
 #include "runtime/options.hpp"
 
@@ -25,6 +26,11 @@ void add_features_command(CLI::App& app, Action& action);
 void add_pause_resume_commands(CLI::App& app, const runtime::GlobalOptions& g, Action& action);
 void add_update_command(CLI::App& app, const runtime::GlobalOptions& g, Action& action);
 void add_events_command(CLI::App& app, const runtime::GlobalOptions& g, Action& action);
+
+// Adds ONLY's subcommand when it names one (pause and resume come together), else all of
+// them (command_table.cpp).
+void add_commands(CLI::App& app, const runtime::GlobalOptions& g, Action& action,
+                  std::string_view only);
 
 // Flags shared by create and run.
 void add_create_flags(CLI::App& cmd, runtime::CreateOptions& o);
