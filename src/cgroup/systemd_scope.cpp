@@ -1,178 +1,137 @@
+// The systemd driver's calls, made by the helper sandbox-systemd (helpers/sandbox_systemd.cpp),
+// which links libsystemd; the runtime itself does not (see the helper for why).
 #include "cgroup/systemd_scope.hpp"
 
+#include <fcntl.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
-#include <chrono>
 #include <cstdlib>
-#include <memory>
+#include <filesystem>
+#include <string>
+#include <vector>
 
-#include "cgroup/sd_bus_library.hpp"
 #include "sys/error.hpp"
 #include "sys/log.hpp"
+#include "sys/proc.hpp"
 
-// Every call opens its own connection and closes it: the runtime is a short-lived process and
-// a container's scope outlives it, so there is nothing worth keeping between calls.
+extern char** environ;
+
 namespace sandbox::cgroup {
 namespace {
 
-const SdBusLibrary& sd() { return sd_bus_library(); }
+namespace fs = std::filesystem;
 
-constexpr const char* kService = "org.freedesktop.systemd1";
-constexpr const char* kPath = "/org/freedesktop/systemd1";
-constexpr const char* kManager = "org.freedesktop.systemd1.Manager";
+constexpr const char* kHelper = "sandbox-systemd";
 
-using Usec = uint64_t;
-constexpr Usec kSecond = 1'000'000;
-// The probe decides the default driver on every rootless create: it must not make a create
-// slow when a bus is wedged. A live bus (even one activated by this very connection) answers
-// within milliseconds.
-constexpr Usec kProbeTimeout = 2 * kSecond;
-// Starting and stopping a scope: systemd itself may be busy with other jobs.
-constexpr Usec kConnectTimeout = 5 * kSecond;
-constexpr Usec kJobTimeout = 10 * kSecond;
-
-// Close without flushing: every call here is synchronous, so nothing is left to send, and
-// sd_bus_flush would wait up to 90 s for a peer that never finished authenticating.
-struct BusUnref {
-  void operator()(sd_bus* b) const { sd().close_unref(b); }
-};
-using Bus = std::unique_ptr<sd_bus, BusUnref>;
-
-struct MessageUnref {
-  void operator()(sd_bus_message* m) const { sd().message_unref(m); }
-};
-using Message = std::unique_ptr<sd_bus_message, MessageUnref>;
-
-struct SlotUnref {
-  void operator()(sd_bus_slot* s) const { sd().slot_unref(s); }
-};
-using Slot = std::unique_ptr<sd_bus_slot, SlotUnref>;
-
-struct BusError {
-  sd_bus_error e = SD_BUS_ERROR_NULL;
-  ~BusError() { sd().error_free(&e); }
-};
-
-std::string describe(int r, const BusError& err) {
-  if (sd().error_is_set(&err.e) && err.e.message) return err.e.message;
-  return errno_text(-r);
+// Next to the runtime (a build tree, or both in bin/), else PREFIX/libexec/sandbox/ as
+// installed. Found from our own executable, never from $PATH or the environment.
+std::string helper_path() {
+  std::error_code ec;
+  fs::path self = fs::read_symlink("/proc/self/exe", ec);
+  if (ec) fail("the systemd cgroup driver: cannot find its helper {}: /proc/self/exe: {}", kHelper,
+               ec.message());
+  fs::path dir = self.parent_path();
+  for (fs::path p : {dir / kHelper, dir.parent_path() / "libexec" / "sandbox" / kHelper}) {
+    if (::access(p.c_str(), X_OK) == 0) return p.string();
+  }
+  fail("the systemd cgroup driver needs its helper {} (next to {} or in {}): it is not there",
+       kHelper, self.string(), (dir.parent_path() / "libexec" / "sandbox").string());
 }
 
-const char* manager_name(bool user_manager) { return user_manager ? "user" : "system"; }
+struct Outcome {
+  bool ok = false;
+  std::string message;  // the helper's stderr, one line
+};
 
-// The address sd-bus will use, for messages only (it picks it the same way).
-std::string bus_address(bool user_manager) {
-  if (user_manager) {
-    if (const char* a = std::getenv("DBUS_SESSION_BUS_ADDRESS"); a && *a) return a;
+// Runs the helper with ARGS, stdin and stdout on /dev/null, stderr captured; with no signal
+// blocked or ignored (the caller may block signals for its signalfd).
+Outcome run_helper(const std::vector<std::string>& args) {
+  std::string path = helper_path();
+  int pipefd[2];
+  if (::pipe2(pipefd, O_CLOEXEC) != 0) throw_errno("pipe", errno);
+  posix_spawn_file_actions_t fa;
+  posix_spawn_file_actions_init(&fa);
+  posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+  posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
+  posix_spawn_file_actions_adddup2(&fa, pipefd[1], 2);
+  posix_spawnattr_t attr;
+  posix_spawnattr_init(&attr);
+  sigset_t none, all;
+  sigemptyset(&none);
+  sigfillset(&all);
+  posix_spawnattr_setsigmask(&attr, &none);
+  posix_spawnattr_setsigdefault(&attr, &all);
+  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
+  std::vector<char*> argv;
+  argv.push_back(const_cast<char*>(path.c_str()));
+  for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+  argv.push_back(nullptr);
+  pid_t pid = 0;
+  int rc = posix_spawn(&pid, path.c_str(), &fa, &attr, argv.data(), environ);
+  posix_spawn_file_actions_destroy(&fa);
+  posix_spawnattr_destroy(&attr);
+  ::close(pipefd[1]);
+  if (rc != 0) {
+    ::close(pipefd[0]);
+    throw_errno("systemd: run " + path, rc);
+  }
+  std::string err = sys::read_fd(pipefd[0]);
+  ::close(pipefd[0]);
+  int status = 0;
+  while (::waitpid(pid, &status, 0) < 0) {
+    if (errno != EINTR) throw_errno("systemd: wait for " + path, errno);
+  }
+  while (!err.empty() && (err.back() == '\n' || err.back() == ' ')) err.pop_back();
+  if (auto nl = err.rfind('\n'); nl != std::string::npos) err = err.substr(nl + 1);
+  Outcome o;
+  o.ok = WIFEXITED(status) && WEXITSTATUS(status) == 0;
+  if (!o.ok && err.empty())
+    err = fmt::format("systemd: {} {} failed (status {})", path, args.empty() ? "" : args[0],
+                      status);
+  o.message = err;
+  return o;
+}
+
+const char* manager_arg(bool user_manager) { return user_manager ? "user" : "system"; }
+
+// Whether something listens on the bus socket at all: cheap, in-process, so that the common
+// "no session bus" answer costs no helper.
+bool bus_socket_answers(bool user_manager, std::string* why) {
+  std::string path;
+  const char* env = std::getenv(user_manager ? "DBUS_SESSION_BUS_ADDRESS" : "DBUS_SYSTEM_BUS_ADDRESS");
+  if (env && *env) {
+    std::string_view a = env;
+    if (a.rfind("unix:path=", 0) != 0) return true;  // another transport: let sd-bus judge
+    a.remove_prefix(10);
+    path = std::string(a.substr(0, a.find(',')));
+  } else if (user_manager) {
     const char* run = std::getenv("XDG_RUNTIME_DIR");
-    return fmt::format("unix:path={}/bus", run ? run : "");
+    if (!run || !*run) {
+      *why = "neither DBUS_SESSION_BUS_ADDRESS nor XDG_RUNTIME_DIR is set";
+      return false;
+    }
+    path = std::string(run) + "/bus";
+  } else {
+    path = "/run/dbus/system_bus_socket";
   }
-  if (const char* a = std::getenv("DBUS_SYSTEM_BUS_ADDRESS"); a && *a) return a;
-  return "unix:path=/run/dbus/system_bus_socket";
-}
-
-Usec now_usec() {
-  return std::chrono::duration_cast<std::chrono::microseconds>(
-             std::chrono::steady_clock::now().time_since_epoch())
-      .count();
-}
-
-// Runs the bus until DONE() or the deadline; false on timeout. A negative r from sd-bus is
-// thrown with WHAT.
-template <typename Done>
-bool run_until(sd_bus* bus, Usec deadline, Done done, const std::string& what) {
-  while (!done()) {
-    int r = sd().process(bus, nullptr);
-    if (r < 0) throw_errno(what, -r);
-    if (r > 0) continue;
-    Usec now = now_usec();
-    if (now >= deadline) return false;
-    r = sd().wait(bus, deadline - now);
-    if (r < 0 && r != -EINTR) throw_errno(what, -r);
-  }
-  return true;
-}
-
-// Connects to the manager's bus and waits, up to TIMEOUT, until it is usable (authenticated,
-// Hello answered). sd-bus would otherwise wait its own 90 s for a peer that accepts the
-// connection and never speaks. Null with WHY set when there is no usable bus.
-Bus open_bus(bool user_manager, Usec timeout, std::string* why) {
-  std::string address = bus_address(user_manager);
-  // sd-bus falls back to $XDG_RUNTIME_DIR/bus itself; without either there is nothing to try.
-  if (user_manager && !std::getenv("DBUS_SESSION_BUS_ADDRESS") && !std::getenv("XDG_RUNTIME_DIR")) {
-    *why = "neither DBUS_SESSION_BUS_ADDRESS nor XDG_RUNTIME_DIR is set";
-    return nullptr;
-  }
-  sd_bus* raw = nullptr;
-  int r = user_manager ? sd().open_user(&raw) : sd().open_system(&raw);
-  if (r < 0) {
-    *why = fmt::format("cannot connect to the {} bus at {}: {}",
-                       user_manager ? "session" : "system", address, errno_text(-r));
-    return nullptr;
-  }
-  Bus bus(raw);
-  try {
-    if (!run_until(bus.get(), now_usec() + timeout, [&] { return sd().is_ready(bus.get()) > 0; },
-                   "bus"))
-      *why = fmt::format("the bus at {} accepted the connection but did not answer within {} s",
-                         address, timeout / kSecond);
-    else
-      return bus;
-  } catch (const Error& e) {
-    // A daemon that rejects our credentials (another user's bus) just hangs up.
-    *why = fmt::format("the bus at {} refused the connection ({}): is it another user's bus?",
-                       address, errno_text(e.code()));
-  }
-  return nullptr;
-}
-
-Bus open_bus_or_throw(bool user_manager) {
-  std::string why;
-  Bus bus = open_bus(user_manager, kConnectTimeout, &why);
-  if (!bus) fail("systemd: {}", why);
-  return bus;
-}
-
-// A job's end: systemd sends JobRemoved(id, job, unit, result) when it is finished.
-struct JobWait {
-  std::string job;  // set once the call returned the job's path
-  std::string result;
-  bool done = false;
-};
-
-int on_job_removed(sd_bus_message* m, void* userdata, sd_bus_error*) {
-  auto* w = static_cast<JobWait*>(userdata);
-  uint32_t id = 0;
-  const char *path = nullptr, *unit = nullptr, *result = nullptr;
-  if (sd().message_read(m, "uoss", &id, &path, &unit, &result) < 0) return 0;
-  if (path && w->job == path) {
-    w->result = result ? result : "";
-    w->done = true;
-  }
-  return 0;
-}
-
-// Subscribes to JobRemoved. This must happen before the call that makes the job: a scope's
-// job can finish before its path is returned to us. (sd_bus_match_signal waits for AddMatch;
-// signals that arrive while sd_bus_call waits for its reply are queued, not lost.) systemd
-// sends the signal to the job's requester even without Subscribe().
-Slot watch_jobs(sd_bus* bus, JobWait& w) {
-  sd_bus_slot* slot = nullptr;
-  int r = sd().match_signal(bus, &slot, kService, kPath, kManager, "JobRemoved", on_job_removed,
-                              &w);
-  if (r < 0) throw_errno("systemd: subscribe to JobRemoved", -r);
-  return Slot(slot);
-}
-
-// The job path of REPLY, then its result once JobRemoved came.
-std::string wait_job(sd_bus* bus, sd_bus_message* reply, JobWait& w, const std::string& what) {
-  const char* job = nullptr;
-  int r = sd().message_read(reply, "o", &job);
-  if (r < 0) throw_errno("systemd: " + what + ": reading the job path", -r);
-  w.job = job;
-  if (!run_until(bus, now_usec() + kJobTimeout, [&] { return w.done; }, "systemd: " + what))
-    fail("systemd: {}: the job {} did not finish within {} s", what, w.job,
-         kJobTimeout / kSecond);
-  return w.result;
+  sockaddr_un sa{};
+  sa.sun_family = AF_UNIX;
+  if (path.size() >= sizeof(sa.sun_path)) return true;
+  path.copy(sa.sun_path, path.size());
+  int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) return true;
+  int rc = ::connect(fd, reinterpret_cast<sockaddr*>(&sa), sizeof(sa));
+  int err = errno;
+  ::close(fd);
+  if (rc == 0) return true;
+  *why = fmt::format("cannot connect to the {} bus at unix:path={}: {}",
+                     user_manager ? "session" : "system", path, errno_text(err));
+  return false;
 }
 
 }  // namespace
@@ -180,93 +139,28 @@ std::string wait_job(sd_bus* bus, sd_bus_message* reply, JobWait& w, const std::
 bool systemd_reachable(bool user_manager, std::string* why) {
   std::string ignored;
   if (!why) why = &ignored;
-  Bus bus = open_bus(user_manager, kProbeTimeout, why);
-  if (!bus) return false;
-  sd().set_method_call_timeout(bus.get(), kProbeTimeout);
-  // A cheap property: whether systemd1 is there at all (a bare dbus-daemon would answer
-  // ServiceUnknown, or activate nothing).
-  BusError err;
-  char* version = nullptr;
-  int r = sd().get_property_string(bus.get(), kService, kPath, kManager, "Version", &err.e,
-                                     &version);
-  if (r < 0) {
-    *why = fmt::format("the {} manager does not answer on {}: {}", manager_name(user_manager),
-                       bus_address(user_manager), describe(r, err));
+  if (!bus_socket_answers(user_manager, why)) return false;
+  Outcome o;
+  try {
+    o = run_helper({"probe", manager_arg(user_manager)});
+  } catch (const Error& e) {
+    *why = e.what();
     return false;
   }
-  log::debug("systemd {} manager {} on {}", manager_name(user_manager), version,
-             bus_address(user_manager));
-  std::free(version);
-  return true;
+  if (!o.ok) *why = o.message;
+  return o.ok;
 }
 
 void start_scope(const ScopeRequest& req) {
-  const std::string what = "start scope " + req.unit;
-  Bus bus = open_bus_or_throw(req.user_manager);
-  JobWait w;
-  Slot slot = watch_jobs(bus.get(), w);
-
-  sd_bus_message* raw = nullptr;
-  int r = sd().message_new_method_call(bus.get(), &raw, kService, kPath, kManager,
-                                         "StartTransientUnit");
-  if (r < 0) throw_errno("systemd: " + what, -r);
-  Message m(raw);
-  // "fail": refuse rather than replace a job already queued for this unit.
-  r = sd().message_append(m.get(), "ss", req.unit.c_str(), "fail");
-  if (r >= 0) r = sd().message_open_container(m.get(), 'a', "(sv)");
-  // Delegate: the cgroup is ours to write limits into and to freeze/kill.
-  // DefaultDependencies=no: no ordering against shutdown.target and friends, so that a
-  // container's scope starts and stops on its own. CollectMode: unload it even if it failed,
-  // so that the name can be used again.
-  if (r >= 0)
-    r = sd().message_append(
-        m.get(), "(sv)(sv)(sv)(sv)(sv)(sv)", "Description", "s", req.description.c_str(), "Slice",
-        "s", req.slice.c_str(), "Delegate", "b", 1, "PIDs", "au", 1,
-        static_cast<uint32_t>(req.pid), "DefaultDependencies", "b", 0, "CollectMode", "s",
-        "inactive-or-failed");
-  if (r >= 0) r = sd().message_close_container(m.get());
-  if (r >= 0) r = sd().message_append(m.get(), "a(sa(sv))", 0);  // no auxiliary units
-  if (r < 0) throw_errno("systemd: " + what + ": building the call", -r);
-
-  BusError err;
-  sd_bus_message* reply_raw = nullptr;
-  r = sd().call(bus.get(), m.get(), kJobTimeout, &err.e, &reply_raw);
-  // UnitExists ("was already loaded or has a fragment file") names the unit itself.
-  if (r < 0) fail("systemd: {} in {}: {}", what, req.slice, describe(r, err));
-  Message reply(reply_raw);
-  std::string result = wait_job(bus.get(), reply.get(), w, what);
-  // A scope job fails when the manager cannot move PIDs into the new cgroup: on cgroup2 that
-  // needs write access to the common ancestor's cgroup.procs, i.e. a caller in a cgroup the
-  // manager (the user, for a user manager) owns, such as its login session.
-  if (result == "failed")
-    fail("systemd: {}: job failed (result: failed); is the caller inside a cgroup the {} "
-         "manager may move processes from (a login session's scope)?",
-         what, manager_name(req.user_manager));
-  if (result != "done") fail("systemd: {}: job failed (result: {})", what, result);
+  Outcome o = run_helper({"start", manager_arg(req.user_manager), req.unit, req.slice,
+                          std::to_string(req.pid), req.description});
+  if (!o.ok) fail("{}", o.message);
   log::debug("systemd: started {} in {}", req.unit, req.slice);
 }
 
 void stop_scope(bool user_manager, const std::string& unit) {
-  const std::string what = "stop scope " + unit;
-  Bus bus = open_bus_or_throw(user_manager);
-  JobWait w;
-  Slot slot = watch_jobs(bus.get(), w);
-  BusError err;
-  sd_bus_message* reply_raw = nullptr;
-  int r = sd().call_method(bus.get(), kService, kPath, kManager, "StopUnit", &err.e, &reply_raw,
-                             "ss", unit.c_str(), "replace");
-  if (r < 0) {
-    // Gone already: systemd collects a transient scope once its last process has exited.
-    if (sd().error_has_name(&err.e, "org.freedesktop.systemd1.NoSuchUnit") ||
-        sd().error_has_name(&err.e, "org.freedesktop.systemd1.LoadFailed"))
-      return;
-    fail("systemd: {}: {}", what, describe(r, err));
-  }
-  Message reply(reply_raw);
-  std::string result = wait_job(bus.get(), reply.get(), w, what);
-  // "done", or "canceled" when a newer job replaced ours: either way the unit is going.
-  if (result != "done" && result != "canceled")
-    fail("systemd: {}: job failed (result: {})", what, result);
+  Outcome o = run_helper({"stop", manager_arg(user_manager), unit});
+  if (!o.ok) fail("{}", o.message);
   log::debug("systemd: stopped {}", unit);
 }
 

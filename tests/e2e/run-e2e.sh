@@ -108,6 +108,7 @@ run_as_runner() {
 
 mkdir -m 755 "$stage/bin"
 install -m 755 "$binary" "$stage/bin/sandbox"
+install -m 755 "$(dirname "$binary")/sandbox-systemd" "$stage/bin/sandbox-systemd"
 install -m 644 "$here"/*.bats "$here"/helpers.bash "$stage/"
 
 # The image: busybox-static with one symlink per applet, root and a user 1000.

@@ -90,6 +90,8 @@ chmod 755 "$stage"
 # The binary, the suite and the helpers, readable by everyone. SANDBOX_PROBE (set by ctest)
 # is helpers/probe.cpp, which the terminal, fd and notify tests use on both sides.
 install -m 755 "$binary" "$stage/sandbox"
+# The systemd cgroup driver's helper, found next to the runtime.
+install -m 755 "$(dirname "$binary")/sandbox-systemd" "$stage/sandbox-systemd"
 probe=${SANDBOX_PROBE:-$(dirname "$binary")/sandbox-probe}
 [ -x "$probe" ] || { echo "run-suite.sh: $probe: not built" >&2; exit 1; }
 install -m 755 "$probe" "$stage/sandbox-probe"
