@@ -46,8 +46,14 @@ using Args = std::vector<std::string>;
 
 namespace {
 
+// Commands that undo what is still running (the long-lived containers), run by die().
+std::vector<std::vector<std::string>> g_undo;
+void run_quietly(const std::vector<std::string>& argv);
+
 [[noreturn]] void die(const std::string& msg) {
   std::fprintf(stderr, "sandbox-bench: %s\n", msg.c_str());
+  auto undo = std::move(g_undo);
+  for (const auto& argv : undo) run_quietly(argv);
   std::exit(1);
 }
 
@@ -94,6 +100,22 @@ Result run(const Args& argv) {
   r.status = status;
   r.maxrss_kib = ru.ru_maxrss;
   return r;
+}
+
+void run_quietly(const Args& argv) {
+  pid_t pid = fork();
+  if (pid == 0) {
+    int null = open("/dev/null", O_RDWR);
+    dup2(null, 0);
+    dup2(null, 1);
+    dup2(null, 2);
+    std::vector<char*> c;
+    for (const auto& a : argv) c.push_back(const_cast<char*>(a.c_str()));
+    c.push_back(nullptr);
+    execvp(c[0], c.data());
+    _exit(127);
+  }
+  if (pid > 0) waitpid(pid, nullptr, 0);
 }
 
 std::string join(const Args& a) {
@@ -237,6 +259,7 @@ struct Measure {
     for (const auto& r : runtimes) {
       if (!r.lifecycle) continue;
       std::string id = new_id(r.name);
+      g_undo.push_back(cmd(r, {"delete", "--force", id}));
       must(cmd(r, {"run", "--detach", "--bundle", sleep_bundle[r.name].string(), id}));
       sleeper[r.name] = id;
     }
@@ -328,6 +351,7 @@ struct Measure {
       reap_orphans();
     }
 
+    g_undo.clear();
     for (const auto& r : runtimes) {
       if (!r.lifecycle) continue;
       must(cmd(r, {"delete", "--force", sleeper[r.name]}));
@@ -345,7 +369,7 @@ int measure(const Options& o) {
   // Not O_CLOEXEC in the children: dup2 clears it on fd 2.
 
   Measure m{o, {}};
-  auto state = [&](const std::string& rt) { return (o.workdir / ("state-" + o.label + "-" + rt)).string(); };
+  auto state = [&](const std::string& rt) { return (o.workdir / ("state-" + slug(o.label) + "-" + rt)).string(); };
   bool rootless = !o.root;
   // Every runtime gets the same cgroup handling: none at all, or a cgroup of its own (cgroupfs
   // under the benchmark's cgroup as root, a systemd user scope rootless).

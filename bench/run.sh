@@ -91,7 +91,7 @@ ensure_user "$user" >&2
 
 echo "==> Building sandbox and the driver (Release) in $build" >&2
 cmake -S "$repo" -B "$build" -DCMAKE_BUILD_TYPE=Release -DSANDBOX_BUILD_TESTS=OFF >/dev/null
-cmake --build "$build" -j"$(nproc)" --target sandbox sandbox-bench >&2
+cmake --build "$build" -j"$(nproc)" --target sandbox sandbox-systemd sandbox-bench >&2
 # The user must be able to run them: the checkout may be under a 0700 home.
 setpriv --reuid="$user" --regid="$user" --init-groups test -x "$build/sandbox" ||
   die "$user cannot run $build/sandbox: make the checkout readable for it (chmod o+x on its directories)"

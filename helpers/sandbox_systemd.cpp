@@ -2,7 +2,7 @@
 // run by the runtime (src/cgroup/systemd_scope.cpp) as a helper process:
 //
 //   sandbox-systemd probe user|system
-//   sandbox-systemd start user|system UNIT SLICE PID DESCRIPTION
+//   sandbox-systemd start user|system UNIT SLICE PID|- DESCRIPTION    ("-": the pid on stdin)
 //   sandbox-systemd stop user|system UNIT
 //
 // Exit 0 on success; otherwise one line on stderr (the reason, "systemd: ...") and exit 1.
@@ -13,6 +13,8 @@
 // driver needs it. A static binary cannot dlopen it (a second libc), so the driver's calls
 // run here, and only containers under systemd pay for them.
 #include <systemd/sd-bus.h>
+
+#include <unistd.h>
 
 #include <cstdio>
 #include <cstring>
@@ -214,11 +216,36 @@ bool reachable(bool user_manager, std::string* why) {
   return true;
 }
 
-void start(const ScopeRequest& req) {
+// The pid from stdin ("PID\n"), once the runtime knows it; 0 when the runtime closed the pipe
+// without one (its create failed before the clone).
+pid_t read_pid_from_stdin() {
+  char buf[32];
+  size_t n = 0;
+  // Up to the newline, not to EOF: the container's init, a clone of the runtime, holds a copy
+  // of the other end until it execs.
+  while (n < sizeof(buf) - 1 && (n == 0 || buf[n - 1] != '\n')) {
+    ssize_t r = ::read(0, buf + n, sizeof(buf) - 1 - n);
+    if (r < 0 && errno == EINTR) continue;
+    if (r <= 0) break;
+    n += static_cast<size_t>(r);
+  }
+  buf[n] = 0;
+  return static_cast<pid_t>(std::atol(buf));
+}
+
+// Starts the scope for REQ.pid, or, when REQ.pid is 0, connects and subscribes first and then
+// waits for the pid on stdin: the runtime starts the helper before it clones the container's
+// init, so that loading libsystemd and authenticating on the bus overlap its own work.
+// Returns false when the pid never came.
+bool start(ScopeRequest req) {
   const std::string what = "start scope " + req.unit;
   Bus bus = open_bus_or_throw(req.user_manager);
   JobWait w;
   Slot slot = watch_jobs(bus.get(), w);
+  if (req.pid == 0) {
+    req.pid = read_pid_from_stdin();
+    if (req.pid <= 0) return false;
+  }
 
   sd_bus_message* raw = nullptr;
   int r = sd_bus_message_new_method_call(bus.get(), &raw, kService, kPath, kManager,
@@ -258,6 +285,7 @@ void start(const ScopeRequest& req) {
          what, manager_name(req.user_manager));
   if (result != "done") fail("systemd: {}: job failed (result: {})", what, result);
   log::debug("systemd: started {} in {}", req.unit, req.slice);
+  return true;
 }
 
 void stop(bool user_manager, const std::string& unit) {
@@ -291,7 +319,7 @@ namespace {
 
 int usage() {
   std::fputs("usage: sandbox-systemd probe user|system\n"
-             "       sandbox-systemd start user|system UNIT SLICE PID DESCRIPTION\n"
+             "       sandbox-systemd start user|system UNIT SLICE PID|- DESCRIPTION\n"
              "       sandbox-systemd stop user|system UNIT\n",
              stderr);
   return 2;
@@ -317,9 +345,10 @@ int main(int argc, char** argv) {
       req.user_manager = user;
       req.unit = argv[3];
       req.slice = argv[4];
-      req.pid = static_cast<pid_t>(std::atol(argv[5]));
+      // "-": the pid comes on stdin (see start()).
+      req.pid = std::string_view(argv[5]) == "-" ? 0 : static_cast<pid_t>(std::atol(argv[5]));
       req.description = argv[6];
-      if (req.pid <= 0) return usage();
+      if (req.pid < 0 || (req.pid == 0 && std::string_view(argv[5]) != "-")) return usage();
       cgroup::start(req);
       return 0;
     }

@@ -1,5 +1,7 @@
 #include "cgroup/control.hpp"
 
+#include <unistd.h>
+
 #include <csignal>
 #include <thread>
 
@@ -51,6 +53,16 @@ bool wait_until(Pred done, std::chrono::milliseconds limit) {
     std::this_thread::sleep_for(1ms);
   }
   return true;
+}
+
+// Whether systemd has collected the container's empty scope by itself. It does that for a
+// transient scope (CollectMode=inactive-or-failed) as soon as it hears the cgroup is empty,
+// usually a millisecond or two after the last process exits; then there is nothing to stop
+// and the helper need not run. A scope still there after a short wait is stopped.
+bool scope_collected(const Record& r) {
+  std::string dir = !r.v2.empty() ? r.v2 : r.v1_dir("name=systemd");
+  if (dir.empty()) return false;
+  return wait_until([&] { return ::access(dir.c_str(), F_OK) != 0 && errno == ENOENT; }, 30ms);
 }
 
 bool v2_frozen(const std::string& dir) {
@@ -147,7 +159,7 @@ void destroy(const Record& r) {
   }
   int err = 0;
   std::string stuck = remove_dirs(r.created, &err);
-  if (!r.unit.empty()) stop_scope(r.user_manager, r.unit);
+  if (!r.unit.empty() && !scope_collected(r)) stop_scope(r.user_manager, r.unit);
   if (!stuck.empty()) throw_errno("cgroup: remove " + stuck, err);
   log::debug("cgroups of the container removed ({})", r.driver);
 }

@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "sys/error.hpp"
+#include "sys/log.hpp"
 #include "sys/fd.hpp"
 #include "sys/proc.hpp"
 
@@ -74,6 +75,16 @@ std::vector<std::string> make_dirs(const std::string& mount, const std::string& 
 
 std::string remove_dirs(const std::vector<std::string>& dirs, int* err) {
   for (auto it = dirs.rbegin(); it != dirs.rend(); ++it) {
+    // A parent we made on the way (mkdir -p) may hold other containers' cgroups by now, as
+    // /sandbox-bench/a and /sandbox-bench/b do: it goes when it is empty, else it stays.
+    bool parent = std::any_of(dirs.begin(), dirs.end(), [&](const std::string& d) {
+      return d.size() > it->size() && d.compare(0, it->size(), *it) == 0 && d[it->size()] == '/';
+    });
+    if (parent) {
+      if (::rmdir(it->c_str()) != 0 && errno != ENOENT)
+        log::debug("cgroup: {} stays: {}", *it, errno_text(errno));
+      continue;
+    }
     // A task that was just killed leaves its cgroup a moment after it is reaped.
     int tries = 0;
     while (::rmdir(it->c_str()) != 0) {

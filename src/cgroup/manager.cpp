@@ -96,7 +96,10 @@ Setup::Setup(const Request& req) : req_(req) {
       req.manager, req.rootless,
       [&] {
         std::string why;
-        bool ok = systemd_reachable(req.rootless, &why);
+        // Asked for by name, the driver only needs a bus to talk to: the helper that starts
+        // the scope reports anything else, and a full probe would cost a helper run of its own.
+        bool ok = req.manager == "systemd" ? systemd_bus_listening(req.rootless, &why)
+                                           : systemd_reachable(req.rootless, &why);
         return Probe{ok, why};
       },
       [&] { return probe_cgroupfs(req); });
@@ -114,6 +117,12 @@ Setup::Setup(const Request& req) : req_(req) {
       record_.driver = "systemd";
       record_.unit = n.unit;
       record_.user_manager = req.rootless;
+      ScopeRequest s;
+      s.user_manager = record_.user_manager;
+      s.slice = n.slice;
+      s.unit = n.unit;
+      s.description = "sandbox container " + req_.id;
+      pending_scope_ = std::make_unique<PendingScope>(PendingScope::begin(s));
       return;  // the scope needs the init's pid: place()
     }
     case Driver::Cgroupfs:
@@ -123,6 +132,7 @@ Setup::Setup(const Request& req) : req_(req) {
 }
 
 Setup::~Setup() {
+  if (pending_scope_) return;  // never placed: no scope was started (the helper is told so)
   if (committed_ || record_.none()) return;
   try {
     destroy(record_);
@@ -176,13 +186,8 @@ void Setup::apply() {
 void Setup::place(pid_t pid, bool cloned_into) {
   if (record_.none()) return;
   if (record_.driver == "systemd") {
-    ScopeRequest s;
-    s.user_manager = record_.user_manager;
-    s.slice = systemd_scope_name(req_.cgroups_path, req_.id, req_.rootless).slice;
-    s.unit = record_.unit;
-    s.pid = pid;
-    s.description = "sandbox container " + req_.id;
-    start_scope(s);
+    auto pending = std::move(pending_scope_);
+    pending->finish(pid);
     // Where systemd put it: the hierarchies whose path ends in the scope (a user manager on a
     // hybrid host only has cgroup2 and name=systemd; the other v1 lines are the caller's).
     const Layout& l = host_layout();

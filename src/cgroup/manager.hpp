@@ -11,10 +11,12 @@
 #include <sys/types.h>
 
 #include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "cgroup/record.hpp"
+#include "cgroup/systemd_scope.hpp"
 #include "oci/resources.hpp"
 #include "oci/spec.hpp"
 #include "sys/fd.hpp"
@@ -70,6 +72,9 @@ class Setup {
   Request req_;
   Record record_;
   Fd clone_into_;
+  // systemd: the helper started at construction, connecting to the bus while the init is
+  // cloned; place() hands it the pid.
+  std::unique_ptr<PendingScope> pending_scope_;
   bool committed_ = false;
 };
 

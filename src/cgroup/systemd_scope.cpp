@@ -13,6 +13,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "sys/error.hpp"
@@ -48,17 +49,35 @@ struct Outcome {
   std::string message;  // the helper's stderr, one line
 };
 
-// Runs the helper with ARGS, stdin and stdout on /dev/null, stderr captured; with no signal
-// blocked or ignored (the caller may block signals for its signalfd).
-Outcome run_helper(const std::vector<std::string>& args) {
+struct Spawned {
+  pid_t pid = -1;
+  int in = -1;   // the helper's stdin, or -1 (then /dev/null)
+  int err = -1;  // the helper's stderr
+};
+
+// Starts the helper with ARGS: stdout on /dev/null, stderr on a pipe, stdin on a pipe when
+// WITH_STDIN (else /dev/null); with no signal blocked or ignored (the caller may block
+// signals for its signalfd). Our ends are close-on-exec: the container's init never holds them.
+Spawned spawn_helper(const std::vector<std::string>& args, bool with_stdin) {
   std::string path = helper_path();
-  int pipefd[2];
-  if (::pipe2(pipefd, O_CLOEXEC) != 0) throw_errno("pipe", errno);
+  int errp[2], inp[2] = {-1, -1};
+  if (::pipe2(errp, O_CLOEXEC) != 0) throw_errno("pipe", errno);
+  // A socket rather than a pipe for stdin: send(MSG_NOSIGNAL) to a helper that is gone is
+  // EPIPE, not a SIGPIPE that would kill the runtime.
+  if (with_stdin && ::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, inp) != 0) {
+    int e = errno;
+    ::close(errp[0]);
+    ::close(errp[1]);
+    throw_errno("pipe", e);
+  }
   posix_spawn_file_actions_t fa;
   posix_spawn_file_actions_init(&fa);
-  posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+  if (with_stdin)
+    posix_spawn_file_actions_adddup2(&fa, inp[0], 0);
+  else
+    posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
   posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
-  posix_spawn_file_actions_adddup2(&fa, pipefd[1], 2);
+  posix_spawn_file_actions_adddup2(&fa, errp[1], 2);
   posix_spawnattr_t attr;
   posix_spawnattr_init(&attr);
   sigset_t none, all;
@@ -75,26 +94,36 @@ Outcome run_helper(const std::vector<std::string>& args) {
   int rc = posix_spawn(&pid, path.c_str(), &fa, &attr, argv.data(), environ);
   posix_spawn_file_actions_destroy(&fa);
   posix_spawnattr_destroy(&attr);
-  ::close(pipefd[1]);
+  ::close(errp[1]);
+  if (with_stdin) ::close(inp[0]);
   if (rc != 0) {
-    ::close(pipefd[0]);
+    ::close(errp[0]);
+    if (with_stdin) ::close(inp[1]);
     throw_errno("systemd: run " + path, rc);
   }
-  std::string err = sys::read_fd(pipefd[0]);
-  ::close(pipefd[0]);
+  return Spawned{pid, with_stdin ? inp[1] : -1, errp[0]};
+}
+
+// Reads the helper's stderr to its end and reaps it.
+Outcome collect(const Spawned& h, const std::string& verb) {
+  std::string err = sys::read_fd(h.err);
+  ::close(h.err);
   int status = 0;
-  while (::waitpid(pid, &status, 0) < 0) {
-    if (errno != EINTR) throw_errno("systemd: wait for " + path, errno);
+  while (::waitpid(h.pid, &status, 0) < 0) {
+    if (errno != EINTR) throw_errno("systemd: wait for " + std::string(kHelper), errno);
   }
   while (!err.empty() && (err.back() == '\n' || err.back() == ' ')) err.pop_back();
   if (auto nl = err.rfind('\n'); nl != std::string::npos) err = err.substr(nl + 1);
   Outcome o;
   o.ok = WIFEXITED(status) && WEXITSTATUS(status) == 0;
   if (!o.ok && err.empty())
-    err = fmt::format("systemd: {} {} failed (status {})", path, args.empty() ? "" : args[0],
-                      status);
+    err = fmt::format("systemd: {} {} failed (status {})", kHelper, verb, status);
   o.message = err;
   return o;
+}
+
+Outcome run_helper(const std::vector<std::string>& args) {
+  return collect(spawn_helper(args, false), args.empty() ? "" : args[0]);
 }
 
 const char* manager_arg(bool user_manager) { return user_manager ? "user" : "system"; }
@@ -136,6 +165,11 @@ bool bus_socket_answers(bool user_manager, std::string* why) {
 
 }  // namespace
 
+bool systemd_bus_listening(bool user_manager, std::string* why) {
+  std::string ignored;
+  return bus_socket_answers(user_manager, why ? why : &ignored);
+}
+
 bool systemd_reachable(bool user_manager, std::string* why) {
   std::string ignored;
   if (!why) why = &ignored;
@@ -149,6 +183,46 @@ bool systemd_reachable(bool user_manager, std::string* why) {
   }
   if (!o.ok) *why = o.message;
   return o.ok;
+}
+
+PendingScope PendingScope::begin(const ScopeRequest& req) {
+  Spawned h = spawn_helper(
+      {"start", manager_arg(req.user_manager), req.unit, req.slice, "-", req.description}, true);
+  PendingScope p;
+  p.helper_ = h.pid;
+  p.to_helper_ = h.in;
+  p.from_helper_ = h.err;
+  return p;
+}
+
+PendingScope::PendingScope(PendingScope&& o) noexcept
+    : helper_(std::exchange(o.helper_, -1)),
+      to_helper_(std::exchange(o.to_helper_, -1)),
+      from_helper_(std::exchange(o.from_helper_, -1)) {}
+
+PendingScope::~PendingScope() {
+  if (helper_ < 0) return;
+  // No pid was sent, so the helper has started nothing: end it. (Closing its stdin is not
+  // enough while a clone of ours, the container's init, still holds the other copy.)
+  ::kill(helper_, SIGKILL);
+  if (to_helper_ >= 0) ::close(to_helper_);
+  try {
+    collect(Spawned{helper_, -1, from_helper_}, "start");
+  } catch (const Error&) {
+  }
+}
+
+void PendingScope::finish(pid_t pid) {
+  std::string line = std::to_string(pid) + "\n";
+  // A helper that already failed (no bus) has closed its stdin: its stderr says why.
+  (void)!::send(to_helper_, line.data(), line.size(), MSG_NOSIGNAL);
+  ::close(to_helper_);
+  to_helper_ = -1;
+  Spawned h{helper_, -1, from_helper_};
+  helper_ = -1;
+  Outcome o = collect(h, "start");
+  if (!o.ok) fail("{}", o.message);
+  log::debug("systemd: started the scope of pid {}", pid);
 }
 
 void start_scope(const ScopeRequest& req) {

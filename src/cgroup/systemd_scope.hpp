@@ -20,11 +20,32 @@ struct ScopeRequest {
 // (no DBUS_SESSION_BUS_ADDRESS and no $XDG_RUNTIME_DIR/bus, connection refused, ...).
 bool systemd_reachable(bool user_manager, std::string* why);
 
+// Only whether something accepts connections on the manager's bus socket (no helper run).
+bool systemd_bus_listening(bool user_manager, std::string* why);
+
 // StartTransientUnit(unit, "fail", [Slice, Delegate=yes, PIDs=[pid], Description,
 // DefaultDependencies=no, CollectMode=inactive-or-failed]) and waits for the job's JobRemoved
 // signal. Throws sandbox::Error naming the unit and systemd's reason (bus error or job result)
 // when it fails.
 void start_scope(const ScopeRequest& req);
+
+// The same in two steps: begin() starts the helper, which connects to the bus while the
+// caller goes on (REQ.pid is not used yet); finish(pid) hands it the pid and waits for the
+// scope. Dropped without finish(), the helper is told there is no pid and exits.
+class PendingScope {
+ public:
+  static PendingScope begin(const ScopeRequest& req);
+  PendingScope(PendingScope&& o) noexcept;
+  PendingScope& operator=(PendingScope&&) = delete;
+  ~PendingScope();
+  void finish(pid_t pid);
+
+ private:
+  PendingScope() = default;
+  pid_t helper_ = -1;
+  int to_helper_ = -1;    // its stdin: the pid
+  int from_helper_ = -1;  // its stderr: the reason it failed
+};
 
 // StopUnit(unit, "replace") and waits for the job; a unit that no longer exists is success.
 void stop_scope(bool user_manager, const std::string& unit);

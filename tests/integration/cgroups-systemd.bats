@@ -143,3 +143,31 @@ unit_known() { systemctl --user list-units --all --no-legend --plain "$1" | grep
   expect_contains "systemd"
   assert_no_leftovers s8
 }
+
+@test "systemd user session: the driver without its helper sandbox-systemd is a clear error" {
+  needs_session
+  # The runtime alone in a directory of its own: no sandbox-systemd next to it.
+  local alone=$BATS_TEST_TMPDIR/alone
+  mkdir -p "$alone"
+  cp "$SANDBOX" "$alone/sandbox"
+  run timeout -k 10 "$SB_TIMEOUT" "$alone/sandbox" --root "$ROOT" --systemd-cgroup run \
+    --bundle "$BUNDLE" s9
+  expect_status 1
+  expect_one_line
+  expect_contains "sandbox-systemd"
+  assert_no_leftovers s9
+  ! unit_known sandbox-s9.scope
+}
+
+@test "systemd user session: a create that fails after the helper started leaves no scope" {
+  needs_session
+  # The helper connects while the init is cloned; the process then cannot start (no such
+  # binary), the create is undone, and the helper is told there is no scope to make.
+  set_args /no/such/binary
+  run sb --systemd-cgroup run --bundle "$BUNDLE" s10
+  expect_status 1
+  expect_one_line
+  assert_no_leftovers s10
+  ! unit_known sandbox-s10.scope
+  [ ! -e "/sys/fs/cgroup/unified$(scope_path s10)" ] && [ ! -e "/sys/fs/cgroup$(scope_path s10)" ]
+}
