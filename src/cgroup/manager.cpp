@@ -95,11 +95,12 @@ Setup::Setup(const Request& req) : req_(req) {
   Choice c = choose_driver(
       req.manager, req.rootless,
       [&] {
+        // Only whether the bus socket answers: the helper that starts the scope finds out the
+        // rest (systemd on the bus, a caller it may move), and a failure there falls back in
+        // place() when the driver was the default's choice. A full probe first would cost a
+        // helper run of its own on every rootless create.
         std::string why;
-        // Asked for by name, the driver only needs a bus to talk to: the helper that starts
-        // the scope reports anything else, and a full probe would cost a helper run of its own.
-        bool ok = req.manager == "systemd" ? systemd_bus_listening(req.rootless, &why)
-                                           : systemd_reachable(req.rootless, &why);
+        bool ok = systemd_bus_listening(req.rootless, &why);
         return Probe{ok, why};
       },
       [&] { return probe_cgroupfs(req); });
@@ -139,6 +140,27 @@ Setup::~Setup() {
   } catch (const Error& e) {
     log::debug("cgroup rollback: {}", e.what());
   }
+}
+
+// The default driver choice found a session bus, but no scope could be made there: no systemd
+// behind it, or a caller outside the user's session (cron, a service) whose processes the user
+// manager may not move. Go on as the choice would have without the bus: a delegated cgroupfs
+// subtree, else no cgroup (an error when the config asks for limits).
+void Setup::fall_back_from_systemd(pid_t pid, const std::string& why) {
+  log::debug("systemd user session not usable ({}); trying cgroupfs", why);
+  record_ = Record{};
+  Probe f = probe_cgroupfs(req_);
+  if (f.ok) {
+    prepare_cgroupfs();
+    std::string p = std::to_string(pid);
+    if (!record_.v2.empty()) write_file(record_.v2, "cgroup.procs", p);
+    for (const auto& [controller, dir] : record_.v1) write_file(dir, "cgroup.procs", p);
+    return;
+  }
+  if (req_.resources && req_.resources->has_limits())
+    fail("cannot apply linux.resources: no cgroup is available to this user: {}; {}{}", why,
+         f.why, kRootlessAdvice);
+  log::debug("the container gets no cgroup of its own: {}; {}", why, f.why);
 }
 
 void Setup::prepare_cgroupfs() {
@@ -187,7 +209,13 @@ void Setup::place(pid_t pid, bool cloned_into) {
   if (record_.none()) return;
   if (record_.driver == "systemd") {
     auto pending = std::move(pending_scope_);
-    pending->finish(pid);
+    try {
+      pending->finish(pid);
+    } catch (const Error& e) {
+      if (req_.manager == "systemd") throw;
+      fall_back_from_systemd(pid, e.what());
+      return;
+    }
     // Where systemd put it: the hierarchies whose path ends in the scope (a user manager on a
     // hybrid host only has cgroup2 and name=systemd; the other v1 lines are the caller's).
     const Layout& l = host_layout();

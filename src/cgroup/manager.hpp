@@ -6,8 +6,9 @@
 //             and hybrid hosts, each v1 controller); the init is cloned straight into the
 //             cgroup2 one (CLONE_INTO_CGROUP) where the kernel allows.
 //   none      no cgroup: `--cgroup-manager disabled`, or rootless with nothing delegated.
-// Default: root -> cgroupfs; rootless -> systemd user session, else a delegated cgroupfs
-// subtree, else none. Limits that cannot be applied are an error, never dropped.
+// Default: root -> cgroupfs; rootless -> systemd user session (when its bus answers and the
+// scope can be made), else a delegated cgroupfs subtree, else none. Limits that cannot be
+// applied are an error, never dropped.
 #include <sys/types.h>
 
 #include <functional>
@@ -68,6 +69,7 @@ class Setup {
 
  private:
   void prepare_cgroupfs();
+  void fall_back_from_systemd(pid_t pid, const std::string& why);
   void apply();
   Request req_;
   Record record_;

@@ -170,21 +170,6 @@ bool systemd_bus_listening(bool user_manager, std::string* why) {
   return bus_socket_answers(user_manager, why ? why : &ignored);
 }
 
-bool systemd_reachable(bool user_manager, std::string* why) {
-  std::string ignored;
-  if (!why) why = &ignored;
-  if (!bus_socket_answers(user_manager, why)) return false;
-  Outcome o;
-  try {
-    o = run_helper({"probe", manager_arg(user_manager)});
-  } catch (const Error& e) {
-    *why = e.what();
-    return false;
-  }
-  if (!o.ok) *why = o.message;
-  return o.ok;
-}
-
 PendingScope PendingScope::begin(const ScopeRequest& req) {
   Spawned h = spawn_helper(
       {"start", manager_arg(req.user_manager), req.unit, req.slice, "-", req.description}, true);

@@ -16,11 +16,9 @@ struct ScopeRequest {
   std::string description;   // "sandbox container <id>"
 };
 
-// Whether the manager's bus can be reached at all; WHY gets a one-line reason when not
-// (no DBUS_SESSION_BUS_ADDRESS and no $XDG_RUNTIME_DIR/bus, connection refused, ...).
-bool systemd_reachable(bool user_manager, std::string* why);
-
-// Only whether something accepts connections on the manager's bus socket (no helper run).
+// Whether something accepts connections on the manager's bus socket, in-process (no helper
+// run); WHY gets a one-line reason when not (no DBUS_SESSION_BUS_ADDRESS and no
+// $XDG_RUNTIME_DIR/bus, connection refused, ...).
 bool systemd_bus_listening(bool user_manager, std::string* why);
 
 // StartTransientUnit(unit, "fail", [Slice, Delegate=yes, PIDs=[pid], Description,

@@ -171,3 +171,20 @@ unit_known() { systemctl --user list-units --all --no-legend --plain "$1" | grep
   ! unit_known sandbox-s10.scope
   [ ! -e "/sys/fs/cgroup/unified$(scope_path s10)" ] && [ ! -e "/sys/fs/cgroup$(scope_path s10)" ]
 }
+
+@test "default driver: a session bus with no systemd behind it falls back, and the container runs" {
+  is_root && skip "rootless only: the default choice"
+  command -v dbus-daemon >/dev/null || skip "no dbus-daemon"
+  # A bare bus: the socket answers, but nobody owns org.freedesktop.systemd1 there, so the
+  # helper cannot start a scope; the default choice then goes on without systemd.
+  local sock=$BATS_TEST_TMPDIR/bus daemon
+  daemon=$(dbus-daemon --session --address="unix:path=$sock" --fork --print-pid --nopidfile)
+  set_args echo hello-after-fallback
+  DBUS_SESSION_BUS_ADDRESS="unix:path=$sock" run sb --debug run --bundle "$BUNDLE" s11
+  kill "$daemon"
+  expect_status 0
+  expect_contains "hello-after-fallback"
+  expect_contains "systemd user session not usable"
+  assert_no_leftovers s11
+  ! unit_known sandbox-s11.scope
+}
