@@ -71,9 +71,11 @@ needs_root_v1() {
   needs_root_v1 memory
   set_config '.linux.cgroupsPath = $p' --arg p "$(own_cgroup oom)"
   set_resources '{"memory": {"limit": 33554432}}'
-  # tail keeps a whole "line" of zeros in memory: 100 MB against a 32 MB limit. The shell
-  # stays small, so the OOM killer picks tail.
-  set_args sh -c 'while [ ! -e /host/go ]; do sleep 0.1; done; head -c 100000000 /dev/zero | tail > /dev/null; echo "tail: $?" > /host/result; sleep 300'
+  # tail keeps the one endless "line" of /dev/zero in memory until the 32 MB limit stops it,
+  # and asks to be the OOM killer's first choice (oom_score_adj 1000). Nothing else allocates:
+  # with `head | tail`, head's pipe buffers once made a second OOM right after tail's, while
+  # tail's memory was still charged, and that one took the shell (no result was written).
+  set_args sh -c 'while [ ! -e /host/go ]; do sleep 0.1; done; sh -c "echo 1000 > /proc/self/oom_score_adj; exec tail /dev/zero" > /dev/null; echo "tail: $?" > /host/result; sleep 300'
   run sbd run -d --bundle "$BUNDLE" oom
   expect_status 0
   local dir
