@@ -1,17 +1,35 @@
 #include "oci/resources.hpp"
 
 namespace sandbox::oci {
+namespace {
 
-bool Resources::has_limits() const {
-  if (memory || pids || block_io || !hugepage_limits.empty() || !unified.empty()) return true;
-  if (!cpu) return false;
+// A section counts by what it sets, not by being there: engines write "memory": {} and
+// "blockIO": {} into configs that ask for no limit at all.
+bool sets_something(const MemoryResources& m) {
+  // checkBeforeUpdate only changes how `update` lowers a limit; it limits nothing itself.
+  return m.limit || m.reservation || m.swap || m.kernel || m.kernel_tcp || m.swappiness ||
+         m.disable_oom_killer.value_or(false) || m.use_hierarchy;
+}
+
+bool sets_something(const BlockIoResources& b) {
+  return b.weight || b.leaf_weight || !b.weight_device.empty() || !b.throttle_read_bps.empty() ||
+         !b.throttle_write_bps.empty() || !b.throttle_read_iops.empty() ||
+         !b.throttle_write_iops.empty();
+}
+
+bool sets_something(const CpuResources& c) {
   // cpu.shares 1024 is the kernel's default weight: containerd writes it into every config,
   // and it limits nothing.
-  const CpuResources& c = *cpu;
-  bool only_default_shares = (!c.shares || *c.shares == 1024) && !c.quota && !c.burst &&
-                             !c.period && !c.realtime_runtime && !c.realtime_period &&
-                             c.cpus.empty() && c.mems.empty() && !c.idle;
-  return !only_default_shares;
+  bool weight = c.shares && *c.shares != 1024;
+  return weight || c.quota || c.burst || c.period || c.realtime_runtime || c.realtime_period ||
+         !c.cpus.empty() || !c.mems.empty() || c.idle;
+}
+
+}  // namespace
+
+bool Resources::has_limits() const {
+  return (memory && sets_something(*memory)) || (cpu && sets_something(*cpu)) || pids ||
+         (block_io && sets_something(*block_io)) || !hugepage_limits.empty() || !unified.empty();
 }
 
 }  // namespace sandbox::oci

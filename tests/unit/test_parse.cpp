@@ -856,6 +856,21 @@ TEST(ParseResources, UnsetSentinelsAndDefaultWeightAskForNothing) {
   EXPECT_FALSE(only_devices.has_limits());
 }
 
+TEST(ParseResources, EmptySectionsAskForNoLimit) {
+  // Engines write empty sections into configs that limit nothing; a rootless container
+  // without a cgroup must still run then.
+  json c = with(minimal(), "/linux/resources",
+                R"({"memory": {}, "cpu": {}, "blockIO": {}, "devices": []})"_json);
+  Resources r = parse_spec(c).linux.resources;
+  ASSERT_TRUE(r.memory && r.cpu && r.block_io);
+  EXPECT_FALSE(r.has_limits());
+  r.memory->limit = 33554432;
+  EXPECT_TRUE(r.has_limits());
+  r.memory->limit.reset();
+  r.block_io->weight = 500;
+  EXPECT_TRUE(r.has_limits());
+}
+
 TEST(ParseResources, UpdateFileErrorsNameTheFile) {
   try {
     parse_resources_file(R"({"pids": {"limit": "x"}})"_json, "res.json");
