@@ -210,13 +210,6 @@ void PendingScope::finish(pid_t pid) {
   log::debug("systemd: started the scope of pid {}", pid);
 }
 
-void start_scope(const ScopeRequest& req) {
-  Outcome o = run_helper({"start", manager_arg(req.user_manager), req.unit, req.slice,
-                          std::to_string(req.pid), req.description});
-  if (!o.ok) fail("{}", o.message);
-  log::debug("systemd: started {} in {}", req.unit, req.slice);
-}
-
 void stop_scope(bool user_manager, const std::string& unit) {
   Outcome o = run_helper({"stop", manager_arg(user_manager), unit});
   if (!o.ok) fail("{}", o.message);

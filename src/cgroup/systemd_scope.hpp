@@ -21,15 +21,11 @@ struct ScopeRequest {
 // $XDG_RUNTIME_DIR/bus, connection refused, ...).
 bool systemd_bus_listening(bool user_manager, std::string* why);
 
-// StartTransientUnit(unit, "fail", [Slice, Delegate=yes, PIDs=[pid], Description,
-// DefaultDependencies=no, CollectMode=inactive-or-failed]) and waits for the job's JobRemoved
-// signal. Throws sandbox::Error naming the unit and systemd's reason (bus error or job result)
-// when it fails.
-void start_scope(const ScopeRequest& req);
-
-// The same in two steps: begin() starts the helper, which connects to the bus while the
-// caller goes on (REQ.pid is not used yet); finish(pid) hands it the pid and waits for the
-// scope. Dropped without finish(), the helper is told there is no pid and exits.
+// Starting the container's scope: StartTransientUnit(unit, "fail", [Slice, Delegate=yes,
+// PIDs=[pid], Description, DefaultDependencies=no, CollectMode=inactive-or-failed]) and a wait
+// for the job's JobRemoved signal, in two steps. begin() starts the helper, which connects to
+// the bus while the caller goes on (REQ.pid is not used); finish(pid) hands it the pid and
+// waits for the scope, throwing sandbox::Error with systemd's reason when it fails. Dropped without finish(), the helper is told there is no pid and exits.
 class PendingScope {
  public:
   static PendingScope begin(const ScopeRequest& req);

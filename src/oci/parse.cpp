@@ -774,12 +774,16 @@ Spec parse_spec(const nlohmann::json& config) {
   }
 }
 
-Process parse_process_file(const nlohmann::json& process, const std::string& label) {
-  if (!process.is_object()) fail("{}: must be a JSON object", label);
+namespace {
+
+// A document of its own (a process file, a resources file): the field readers name
+// config.json in their errors, which here becomes LABEL.
+template <typename Parse>
+auto parse_file_document(const nlohmann::json& doc, const std::string& label, Parse parse) {
+  if (!doc.is_object()) fail("{}: must be a JSON object", label);
   try {
-    return parse_process(Node{&process, ""});
+    return parse(Node{&doc, ""});
   } catch (const Error& e) {
-    // The field readers name config.json; this document is a process file of its own.
     std::string msg = e.what();
     constexpr std::string_view prefix = "config.json: ";
     if (msg.rfind(prefix, 0) == 0) msg = label + ": " + msg.substr(prefix.size());
@@ -789,18 +793,14 @@ Process parse_process_file(const nlohmann::json& process, const std::string& lab
   }
 }
 
+}  // namespace
+
+Process parse_process_file(const nlohmann::json& process, const std::string& label) {
+  return parse_file_document(process, label, [](const Node& n) { return parse_process(n); });
+}
+
 Resources parse_resources_file(const nlohmann::json& resources, const std::string& label) {
-  if (!resources.is_object()) fail("{}: must be a JSON object", label);
-  try {
-    return parse_resources(Node{&resources, ""});
-  } catch (const Error& e) {
-    std::string msg = e.what();
-    constexpr std::string_view prefix = "config.json: ";
-    if (msg.rfind(prefix, 0) == 0) msg = label + ": " + msg.substr(prefix.size());
-    throw Error(msg, e.code());
-  } catch (const json::exception& e) {
-    fail("{}: {}", label, parser_detail(e.what()));
-  }
+  return parse_file_document(resources, label, [](const Node& n) { return parse_resources(n); });
 }
 
 Spec load_spec(const std::string& bundle_dir) {
