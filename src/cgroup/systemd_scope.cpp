@@ -19,6 +19,7 @@
 #include "sys/error.hpp"
 #include "sys/log.hpp"
 #include "sys/proc.hpp"
+#include "sys/sealed_exe.hpp"
 
 extern char** environ;
 
@@ -32,10 +33,10 @@ constexpr const char* kHelper = "sandbox-systemd";
 // Next to the runtime (a build tree, or both in bin/), else PREFIX/libexec/sandbox/ as
 // installed. Found from our own executable, never from $PATH or the environment.
 std::string helper_path() {
-  std::error_code ec;
-  fs::path self = fs::read_symlink("/proc/self/exe", ec);
-  if (ec) fail("the systemd cgroup driver: cannot find its helper {}: /proc/self/exe: {}", kHelper,
-               ec.message());
+  fs::path self = sys::original_exe();
+  if (self.empty())
+    fail("the systemd cgroup driver: cannot find its helper {}: /proc/self/exe: {}", kHelper,
+         errno_text(errno));
   fs::path dir = self.parent_path();
   for (fs::path p : {dir / kHelper, dir.parent_path() / "libexec" / "sandbox" / kHelper}) {
     if (::access(p.c_str(), X_OK) == 0) return p.string();

@@ -10,6 +10,7 @@
 #include "sys/error.hpp"
 #include "sys/log.hpp"
 #include "sys/proc.hpp"
+#include "sys/sealed_exe.hpp"
 #include "version.hpp"
 
 namespace {
@@ -60,8 +61,20 @@ int run_main(int argc, char** argv) {
       ->check(CLI::IsMember({"systemd", "cgroupfs", "disabled"}));
   app.add_flag("-v,--version", version, "print the version");
 
+  std::string_view command = cli::find_subcommand(argc, argv);
+  // The commands whose processes enter a container run from a sealed copy of the runtime
+  // (sys/sealed_exe.hpp): the container can then never reach the binary on the host.
+  if (command == "create" || command == "run" || command == "exec") {
+    try {
+      sys::reexec_sealed(argv);
+    } catch (const Error& e) {
+      std::fprintf(stderr, "sandbox: %s\n", e.what());
+      return 1;
+    }
+  }
+
   cli::Action action;
-  cli::add_commands(app, g, action, cli::find_subcommand(argc, argv));
+  cli::add_commands(app, g, action, command);
 
   try {
     app.parse(argc, argv);

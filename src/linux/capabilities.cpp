@@ -20,14 +20,13 @@ bool contains(const std::vector<int>& caps, int cap) {
   return std::find(caps.begin(), caps.end(), cap) != caps.end();
 }
 
+// Asked of the kernel itself (PR_CAPBSET_READ fails with EINVAL past the last capability it
+// knows), never of /proc/sys/kernel/cap_last_cap: after pivot_root that path is the image's,
+// and an image saying "5" would keep capabilities 6 and up in the bounding set.
 int read_last_cap() {
-  try {
-    int n = std::stoi(sys::read_file("/proc/sys/kernel/cap_last_cap"));
-    if (n >= 0) return n;
-  } catch (const std::exception&) {
-    // No /proc (or a strange one): fall back to libcap's probe of the kernel.
-  }
-  return static_cast<int>(cap_max_bits()) - 1;
+  int cap = 0;
+  while (cap < 64 && ::prctl(PR_CAPBSET_READ, cap + 1, 0, 0, 0) >= 0) cap++;
+  return cap;
 }
 
 // The caps of LIST that this kernel knows, as libcap wants them.

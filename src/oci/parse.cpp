@@ -696,17 +696,6 @@ void need_namespace(const Linux& l, NamespaceType t, const std::string& path) {
                         name));
 }
 
-// The namespace a sysctl belongs to (sysctl names as the kernel scopes them), or nullopt for
-// the ones that are global and would change the host.
-std::optional<NamespaceType> sysctl_namespace(std::string_view key) {
-  auto starts = [&](std::string_view prefix) { return key.substr(0, prefix.size()) == prefix; };
-  if (starts("net.")) return NamespaceType::Network;
-  if (starts("kernel.msg") || key == "kernel.sem" || starts("kernel.shm") || starts("fs.mqueue."))
-    return NamespaceType::Ipc;
-  if (key == "kernel.hostname" || key == "kernel.domainname") return NamespaceType::Uts;
-  return std::nullopt;
-}
-
 void check_sysctls(const Linux& l) {
   for (const auto& [key, value] : l.sysctl) {
     std::string path = entry_path("linux.sysctl", key);
@@ -756,6 +745,18 @@ std::string parser_detail(const std::string& what) {
 }
 
 }  // namespace
+
+// The namespace a sysctl belongs to (sysctl names as the kernel scopes them), or nullopt for
+// the ones that are global and would change the host.
+std::optional<NamespaceType> sysctl_namespace(std::string_view key) {
+  auto starts = [&](std::string_view prefix) { return key.substr(0, prefix.size()) == prefix; };
+  if (starts("net.")) return NamespaceType::Network;
+  if (starts("kernel.msg") || key == "kernel.sem" || starts("kernel.shm") || starts("fs.mqueue."))
+    return NamespaceType::Ipc;
+  if (key == "kernel.hostname" || key == "kernel.domainname") return NamespaceType::Uts;
+  return std::nullopt;
+}
+
 
 const std::vector<NamespaceType>& supported_namespaces() {
   static const std::vector<NamespaceType> all = {

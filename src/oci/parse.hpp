@@ -5,6 +5,8 @@
 //   config.json: linux.uidMappings[0].size: must be greater than 0
 #include <nlohmann/json.hpp>
 #include <string>
+#include <string_view>
+#include <optional>
 #include <vector>
 
 #include "oci/spec.hpp"
@@ -31,5 +33,10 @@ Spec load_spec(const std::string& bundle_dir);
 // The linux.namespaces types parse_spec accepts ("time" is refused): the features document's
 // linux.namespaces.
 const std::vector<NamespaceType>& supported_namespaces();
+
+// The namespace a linux.sysctl key belongs to, as the kernel scopes it (net.* network,
+// kernel.msg*/sem/shm* and fs.mqueue.* IPC, kernel.hostname/domainname UTS), or nullopt for
+// the global ones, which would change the host.
+std::optional<NamespaceType> sysctl_namespace(std::string_view key);
 
 }  // namespace sandbox::oci

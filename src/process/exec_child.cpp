@@ -1,5 +1,6 @@
 #include "process/exec_child.hpp"
 
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -59,7 +60,12 @@ namespace {
 // The helper: joins, forks the process as the runtime's child, reports its pid.
 [[noreturn]] void helper_main(const ExecPlan& p, int sync_fd) noexcept {
   try {
-    for (int fd : p.close_fds) ::close(fd);
+    // Non-dumpable until the process's execve, and holding nothing but stdio, the fds passed
+    // on and what joining needs: once the process below is forked it is visible in the
+    // container, and /proc/PID/exe, /proc/PID/fd and /proc/PID/mem must lead nowhere.
+    if (::prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) != 0) throw_errno("prctl(PR_SET_DUMPABLE)");
+    if (sys::close_fds_except(3 + p.kept_fds, {sync_fd, p.init_pidfd, p.root_fd}) != 0)
+      throw_errno("close the runtime's fds");
     if (p.place_helper) {
       SyncMessage go;
       if (!sync_recv(sync_fd, go) || go.type != SyncType::MapsWritten) _exit(1);
@@ -71,6 +77,7 @@ namespace {
     if (::fchdir(p.root_fd) != 0 || ::chroot(".") != 0 || ::chdir("/") != 0)
       throw_errno("enter the container's root");
     ::close(p.root_fd);
+    ::close(p.init_pidfd);
     sys::CloneArgs args;
     args.flags = CLONE_PARENT;
     pid_t pid = sys::clone3(args);
@@ -90,7 +97,6 @@ ExecSpawned spawn_exec(const ExecPlan& plan) {
   if (::socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) != 0) throw_errno("socketpair");
   Fd ours(sv[0]), theirs(sv[1]);
   ExecPlan p = plan;
-  p.close_fds.push_back(ours.get());
 
   sys::CloneArgs args;
   args.exit_signal = SIGCHLD;

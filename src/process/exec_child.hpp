@@ -28,7 +28,6 @@ struct ExecPlan {
   bool setgroups_denied = false;
   const linux_::SeccompProgram* seccomp = nullptr;
   int kept_fds = 0;
-  std::vector<int> close_fds;  // runtime fds the helper must not hold
   // Puts the helper (and so the process it forks) in the container's cgroups before it does
   // anything; the helper waits for it.
   std::function<void(pid_t helper)> place_helper;

@@ -178,16 +178,27 @@ void setup_terminal(const InitConfig& c, const oci::Process& p) {
 [[noreturn]] void init_main(const InitConfig& c) {
   const oci::Spec& s = *c.spec;
   const oci::Process& p = *s.process;
-  for (int fd : c.close_fds) ::close(fd);
+  // The init holds nothing of the runtime's or the caller's but stdio, the fds passed on, the
+  // sync socket and the exec fifo: a container process looking at /proc/1/fd must find no
+  // host directory, state lock or cgroup (the CVE-2024-21626 lesson).
+  if (sys::close_fds_except(3 + c.kept_fds, {c.sync_fd, c.exec_fifo_fd}) != 0)
+    throw_errno("close the runtime's fds");
+  bool setgroups_denied = c.setgroups_from_self ? sys::setgroups_denied(0) : c.setgroups_denied;
   reset_signals();
   // A session of its own: the container's terminal (if any) becomes its controlling tty, and
   // job control on the caller's terminal does not reach it.
   ::setsid();
   if (c.wait_for_maps) wait_for_maps(c);
+  // Written while /proc/self is still ours: a non-dumpable process's proc files belong to root.
+  set_oom_score_adj(p);
+  // Non-dumpable while it sets up (it holds the rootfs and mount fds, its cwd is the bundle):
+  // /proc/PID/fd, /proc/PID/cwd and /proc/PID/mem are then closed to every process of a pid
+  // namespace it shares. Only now: until the id maps are written the runtime (or newuidmap)
+  // needs /proc/PID/uid_map, which non-dumpable hands to root.
+  if (::prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) != 0) throw_errno("prctl(PR_SET_DUMPABLE)");
   if (c.unshare_cgroup_namespace && ::unshare(CLONE_NEWCGROUP) != 0)
     throw_errno("cgroup namespace: unshare");
   if (::chdir(c.bundle.c_str()) != 0) throw_errno("chdir to bundle " + c.bundle);
-  set_oom_score_adj(p);
   join_session_keyring(c);
   setup_rootfs(c);
   set_names(s);
@@ -195,10 +206,17 @@ void setup_terminal(const InitConfig& c, const oci::Process& p) {
 
   UserProcess up;
   up.process = &p;
-  up.setgroups_denied = c.setgroups_denied;
+  up.setgroups_denied = setgroups_denied;
   up.seccomp = c.seccomp ? &*c.seccomp : nullptr;
   up.kept_fds = c.kept_fds;
   PreparedProgram prog = become_user(up);
+  // Set up: the init now holds nothing of the host (its fds are stdio, the fds passed on, the
+  // sync socket and the fifo; its root is the rootfs; its exe the sealed copy), so it may be
+  // inspected again while it waits in `created`, as runc's init can: a rootless `exec`, `ps`
+  // and a namespace join by /proc/PID/ns need that. Not while a seccomp filter is still to
+  // be loaded at execve: a container process could otherwise write code into the init
+  // (/proc/1/mem) that runs before the filter.
+  if (!(up.seccomp && prog.seccomp_at_exec)) ::prctl(PR_SET_DUMPABLE, 1, 0, 0, 0);
 
   sync_send(c.sync_fd, SyncType::Ready);
   wait_for_start(c);

@@ -17,7 +17,6 @@ struct InitConfig {
   std::string rootfs;  // absolute host path of the rootfs
   int sync_fd = -1;
   int exec_fifo_fd = -1;       // read end (O_RDWR): one byte from `start` releases the init
-  std::vector<int> close_fds;  // runtime fds the init must not hold (the state lock, ...)
   // Wait for the runtime's go (MapsWritten) before anything else: it writes the id maps of a
   // new user namespace and places the init in its cgroups.
   bool wait_for_maps = false;
@@ -27,6 +26,8 @@ struct InitConfig {
   bool in_user_namespace = false;
   bool can_mknod = false;
   bool setgroups_denied = false;
+  // A user namespace was joined by path: setgroups_denied is read by the init itself, inside.
+  bool setgroups_from_self = false;
   bool no_pivot = false;
   bool no_new_keyring = false;
   bool unified_cgroups = false;

@@ -15,11 +15,31 @@
 #include "linux/rlimits.hpp"
 #include "process/exec_path.hpp"
 #include "sys/error.hpp"
+#include "sys/fd.hpp"
 #include "sys/proc.hpp"
 #include "sys/syscalls.hpp"
 
 namespace sandbox::process {
 namespace {
+
+// A file of the image the runtime reads for itself: the image may have made it a symlink, a
+// FIFO (which would block the read forever) or a device, so only a regular file is read, and
+// at most kMaxImageFile of it. Anything else reads as empty, as a missing file does.
+constexpr size_t kMaxImageFile = 4 << 20;
+std::string read_image_file(const char* path) {
+  Fd fd(::open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY));
+  struct stat st {};
+  if (!fd || ::fstat(fd.get(), &st) != 0 || !S_ISREG(st.st_mode)) return {};
+  std::string out;
+  char buf[8192];
+  while (out.size() < kMaxImageFile) {
+    ssize_t n = ::read(fd.get(), buf, std::min(sizeof(buf), kMaxImageFile - out.size()));
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;
+    out.append(buf, static_cast<size_t>(n));
+  }
+  return out;
+}
 
 // HOME from the container's /etc/passwd for the process's uid, "/" when it has none; only when
 // the process's env does not set HOME (runc does the same).
@@ -30,25 +50,21 @@ std::vector<std::string> final_env(const oci::Process& p) {
   std::string home = "/";
   // No /etc/passwd is the common case for minimal images: look without throwing, since the
   // first exception of a process costs a walk of the unwind tables.
-  int fd = ::open("/etc/passwd", O_RDONLY | O_CLOEXEC);
-  if (fd >= 0) {
-    std::string passwd = sys::read_fd(fd);
-    ::close(fd);
-    size_t pos = 0;
-    while (pos < passwd.size()) {
-      size_t end = passwd.find('\n', pos);
-      if (end == std::string::npos) end = passwd.size();
-      std::string line = passwd.substr(pos, end - pos);
-      pos = end + 1;
-      std::vector<std::string> f;
-      size_t a = 0;
-      for (size_t b; (b = line.find(':', a)) != std::string::npos; a = b + 1)
-        f.push_back(line.substr(a, b - a));
-      f.push_back(line.substr(a));
-      if (f.size() >= 7 && f[2] == std::to_string(p.user.uid)) {
-        home = f[5];
-        break;
-      }
+  std::string passwd = read_image_file("/etc/passwd");
+  size_t pos = 0;
+  while (pos < passwd.size()) {
+    size_t end = passwd.find('\n', pos);
+    if (end == std::string::npos) end = passwd.size();
+    std::string line = passwd.substr(pos, end - pos);
+    pos = end + 1;
+    std::vector<std::string> f;
+    size_t a = 0;
+    for (size_t b; (b = line.find(':', a)) != std::string::npos; a = b + 1)
+      f.push_back(line.substr(a, b - a));
+    f.push_back(line.substr(a));
+    if (f.size() >= 7 && f[2] == std::to_string(p.user.uid)) {
+      home = f[5];
+      break;
     }
   }
   env.push_back("HOME=" + home);

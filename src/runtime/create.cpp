@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdlib>
 
 #include "cgroup/manager.hpp"
@@ -20,6 +21,7 @@
 #include "runtime/notify_socket.hpp"
 #include "runtime/operations.hpp"
 #include "runtime/passed_fds.hpp"
+#include "runtime/sysctl_policy.hpp"
 #include "state/container.hpp"
 #include "state/id.hpp"
 #include "sys/clock.hpp"
@@ -121,6 +123,8 @@ CreatedContainer create_container(const GlobalOptions& g, const CreateOptions& o
 
   bool caller_is_root = ::geteuid() == 0;
   NamespacePlan ns = plan_namespaces(spec.linux, caller_is_root);
+  check_sysctls(spec.linux.sysctl,
+                [&](oci::NamespaceType t) { return namespace_source(ns, t); });
   std::optional<linux_::IdMapPlan> maps;
   if (ns.new_user_namespace) maps = plan_maps(spec, ns);
   std::optional<linux_::SeccompProgram> seccomp;
@@ -147,22 +151,26 @@ CreatedContainer create_container(const GlobalOptions& g, const CreateOptions& o
   // the host's cgroup mounts and D-Bus as the caller does.
   cgroups.emplace(cgroup_request(g, spec, o.id));
 
-  // Joined namespaces (a user namespace among them, possibly) decide what the init may do, so
-  // the facts below are read after joining.
-  join_namespaces(ns);
-  bool initial_userns = sys::in_initial_user_namespace();
+  // Namespaces given by path are joined by a helper that clones the init (process/spawn):
+  // the runtime stays in the caller's namespaces. A joined user namespace decides what the
+  // init may do.
+  bool joins_user = std::any_of(ns.join.begin(), ns.join.end(), [](const NamespaceToJoin& j) {
+    return j.type == oci::NamespaceType::User;
+  });
+  bool initial_userns = !joins_user && sys::in_initial_user_namespace();
   process::SpawnPlan plan;
   plan.clone_flags = ns.clone_flags;
   plan.id_maps = maps;
+  for (const auto& j : ns.join) plan.join.emplace_back(j.fd.get(), clone_flag(j.type));
   auto& init = plan.init;
   init.spec = &spec;
   init.bundle = bundle;
   init.rootfs = rootfs;
   init.exec_fifo_fd = fifo.get();
-  init.close_fds = {dir->lock_fd(), root.fd()};
   init.in_user_namespace = ns.new_user_namespace || !initial_userns;
   init.can_mknod = caller_is_root && initial_userns && !ns.new_user_namespace;
   init.setgroups_denied = maps ? maps->deny_setgroups : sys::setgroups_denied(0);
+  init.setgroups_from_self = joins_user;
   init.no_pivot = o.no_pivot;
   init.no_new_keyring = o.no_new_keyring;
   init.unified_cgroups = linux_::host_has_unified_cgroups();

@@ -43,7 +43,11 @@ unsigned namespaces_to_join(pid_t init) {
     }, ours{};
     std::string path = "/proc/" + std::to_string(init) + "/ns/" + ns.name;
     std::string own = std::string("/proc/self/ns/") + ns.name;
-    if (::stat(path.c_str(), &theirs) != 0) continue;  // a kernel without this namespace type
+    if (::stat(path.c_str(), &theirs) != 0) {
+      if (errno == ENOENT) continue;  // a kernel without this namespace type
+      // Never guess: a namespace we cannot see might be one the process must enter.
+      throw_errno(fmt::format("inspect the container's {} namespace", ns.name));
+    }
     if (::stat(own.c_str(), &ours) == 0 && ours.st_ino == theirs.st_ino &&
         ours.st_dev == theirs.st_dev)
       continue;

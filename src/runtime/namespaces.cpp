@@ -33,6 +33,27 @@ int clone_flag(oci::NamespaceType t) {
 
 namespace {
 
+// The name of T under /proc/PID/ns/.
+const char* proc_ns_name(oci::NamespaceType t) {
+  switch (t) {
+    case oci::NamespaceType::User:
+      return "user";
+    case oci::NamespaceType::Mount:
+      return "mnt";
+    case oci::NamespaceType::Pid:
+      return "pid";
+    case oci::NamespaceType::Uts:
+      return "uts";
+    case oci::NamespaceType::Ipc:
+      return "ipc";
+    case oci::NamespaceType::Network:
+      return "net";
+    case oci::NamespaceType::Cgroup:
+      return "cgroup";
+  }
+  return "";
+}
+
 ino_t inode_of(int fd) {
   struct stat st {};
   return ::fstat(fd, &st) == 0 ? st.st_ino : 0;
@@ -84,6 +105,12 @@ NamespacePlan plan_namespaces(const oci::Linux& linux, bool caller_is_root) {
     auto& list = ns.type == oci::NamespaceType::User ? user_join : plan.join;
     list.push_back({ns.type, std::move(fd)});
   }
+  // Without a mount namespace of its own, the container's mounts and pivot_root would happen
+  // in the caller's mount namespace (as root: the host's), so one is required (runc too).
+  if (!(plan.clone_flags & CLONE_NEWNS))
+    fail(
+        "config.json: linux.namespaces: a mount namespace is required (without one the "
+        "container's mounts would change the caller's own)");
   plan.new_user_namespace = plan.clone_flags & CLONE_NEWUSER;
   // As crun does: a user who is not root gets a user namespace even when config.json has none,
   // since nothing else can be done without privileges.
@@ -100,12 +127,19 @@ NamespacePlan plan_namespaces(const oci::Linux& linux, bool caller_is_root) {
   return plan;
 }
 
-void join_namespaces(NamespacePlan& plan) {
-  for (auto& j : plan.join) {
-    if (::setns(j.fd.get(), clone_flag(j.type)) != 0)
-      throw_errno(fmt::format("join {} namespace", oci::namespace_name(j.type)));
-    j.fd.reset();
+NamespaceSource namespace_source(const NamespacePlan& plan, oci::NamespaceType t) {
+  if (plan.clone_flags & static_cast<uint64_t>(clone_flag(t))) return NamespaceSource::New;
+  for (const auto& j : plan.join) {
+    if (j.type != t) continue;
+    std::string own = std::string("/proc/self/ns/") + proc_ns_name(t);
+    struct stat ours {}, theirs{};
+    if (::fstat(j.fd.get(), &theirs) != 0) return NamespaceSource::Host;
+    if (::stat(own.c_str(), &ours) == 0 && ours.st_ino == theirs.st_ino &&
+        ours.st_dev == theirs.st_dev)
+      return NamespaceSource::Host;
+    return NamespaceSource::Joined;
   }
+  return NamespaceSource::Host;
 }
 
 }  // namespace sandbox::runtime

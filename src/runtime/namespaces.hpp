@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "oci/spec.hpp"
+#include "runtime/sysctl_policy.hpp"
 #include "sys/fd.hpp"
 
 namespace sandbox::runtime {
@@ -24,7 +25,8 @@ struct NamespacePlan {
 int clone_flag(oci::NamespaceType t);
 // Throws sandbox::Error naming linux.namespaces[i].path.
 NamespacePlan plan_namespaces(const oci::Linux& linux, bool caller_is_root);
-// setns into every namespace of plan.join (in the calling process), closing the fds.
-void join_namespaces(NamespacePlan& plan);
+// Where the container's namespace of type T comes from: created, joined, or the caller's own
+// (none in config.json, or a path naming the namespace the runtime is in).
+NamespaceSource namespace_source(const NamespacePlan& plan, oci::NamespaceType t);
 
 }  // namespace sandbox::runtime

@@ -1,9 +1,12 @@
 #include "sys/syscalls.hpp"
 
+#include <dirent.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <csignal>
+#include <cstdlib>
 
 namespace sandbox::sys {
 
@@ -33,6 +36,34 @@ int pivot_root(const char* new_root, const char* put_old) {
 
 int close_range(unsigned first, unsigned last, unsigned flags) {
   return static_cast<int>(::syscall(SYS_close_range, first, last, flags));
+}
+
+int close_fds_except(int first, std::vector<int> keep) {
+  std::sort(keep.begin(), keep.end());
+  bool fallback = false;
+  unsigned from = static_cast<unsigned>(first);
+  auto close_upto = [&](unsigned last) {
+    if (from <= last && !fallback && close_range(from, last, 0) != 0) fallback = true;
+  };
+  for (int k : keep) {
+    if (k < first) continue;
+    if (static_cast<unsigned>(k) > from) close_upto(static_cast<unsigned>(k) - 1);
+    from = static_cast<unsigned>(k) + 1;
+  }
+  close_upto(~0U);
+  if (!fallback) return 0;
+  // close_range refused (an old kernel, or a seccomp policy we run under): close what is open.
+  DIR* d = ::opendir("/proc/self/fd");
+  if (d == nullptr) return -1;
+  std::vector<int> open_fds;
+  while (struct dirent* e = ::readdir(d)) {
+    int fd = std::atoi(e->d_name);
+    if (e->d_name[0] >= '0' && e->d_name[0] <= '9' && fd != ::dirfd(d)) open_fds.push_back(fd);
+  }
+  ::closedir(d);
+  for (int fd : open_fds)
+    if (fd >= first && !std::binary_search(keep.begin(), keep.end(), fd)) ::close(fd);
+  return 0;
 }
 
 int fsopen(const char* fstype, unsigned flags) {

@@ -7,6 +7,7 @@
 #include <sys/types.h>
 
 #include <cstdint>
+#include <vector>
 
 #ifndef CLONE_PIDFD
 #define CLONE_PIDFD 0x00001000
@@ -44,6 +45,9 @@ int pidfd_open(pid_t pid, unsigned flags = 0);
 int pidfd_send_signal(int pidfd, int sig);
 int pivot_root(const char* new_root, const char* put_old);
 int close_range(unsigned first, unsigned last, unsigned flags);
+// Closes every fd from FIRST up except those in KEEP (close_range, falling back to closing what
+// /proc/self/fd lists where close_range is refused). Returns 0, or -1 with errno set.
+int close_fds_except(int first, std::vector<int> keep);
 
 int fsopen(const char* fstype, unsigned flags);
 int fsconfig(int fd, unsigned cmd, const char* key, const void* value, int aux);
