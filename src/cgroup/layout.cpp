@@ -1,5 +1,6 @@
 #include "cgroup/layout.hpp"
 
+#include <algorithm>
 #include <vector>
 
 #include "sys/error.hpp"
@@ -64,6 +65,7 @@ Layout parse_layout(std::string_view mountinfo) {
     auto right = split(std::string_view(line).substr(dash + 3), ' ');
     if (left.size() < 5 || right.size() < 3) continue;
     std::string mount = unescape(left[4]);
+    l.roots.emplace(mount, unescape(left[3]));
     if (right[0] == "cgroup2") {
       if (l.v2_mount.empty()) l.v2_mount = mount;
     } else if (right[0] == "cgroup") {
@@ -114,6 +116,70 @@ Membership parse_membership(std::string_view proc_cgroup) {
     for (const auto& c : split(controllers, ',')) m[c] = path;
   }
   return m;
+}
+
+std::string directory_through(const std::string& mount, const std::string& root,
+                              const std::string& path) {
+  auto clean = [](const std::string& p, std::vector<std::string>& out) {
+    if (p.empty() || p[0] != '/') return false;
+    for (const auto& c : split(p, '/')) {
+      if (c == "..") return false;
+      if (!c.empty() && c != ".") out.push_back(c);
+    }
+    return true;
+  };
+  std::vector<std::string> r, p;
+  if (mount.empty() || !clean(root, r) || !clean(path, p)) return "";
+  if (p.size() < r.size() || !std::equal(r.begin(), r.end(), p.begin())) return "";
+  std::string dir = mount;
+  while (dir.size() > 1 && dir.back() == '/') dir.pop_back();
+  for (size_t i = r.size(); i < p.size(); ++i) dir += (dir == "/" ? "" : "/") + p[i];
+  return dir;
+}
+
+OwnCgroups own_cgroups(const Layout& layout, const Membership& membership) {
+  OwnCgroups own;
+  own.pure_v2 = layout.pure_v2();
+  auto root_of = [&](const std::string& mount) {
+    auto it = layout.roots.find(mount);
+    return it == layout.roots.end() ? std::string("/") : it->second;
+  };
+  if (!layout.v2_mount.empty()) {
+    auto it = membership.find("");
+    if (it != membership.end())
+      own.v2_source = directory_through(layout.v2_mount, root_of(layout.v2_mount), it->second);
+  }
+  // Each v1 mount once, with the controllers (and names) it carries; then cgroup2 beside them.
+  std::map<std::string, std::vector<std::string>> by_mount;
+  for (const auto& [controller, mount] : layout.v1) by_mount[mount].push_back(controller);
+  std::vector<std::pair<std::string, std::string>> sources;  // mount -> own directory
+  for (const auto& [mount, controllers] : by_mount) {
+    std::string dir;
+    for (const auto& c : controllers) {
+      auto it = membership.find(c);
+      if (it != membership.end()) {
+        dir = directory_through(mount, root_of(mount), it->second);
+        break;
+      }
+    }
+    if (!dir.empty()) sources.emplace_back(mount, dir);
+  }
+  if (!own.pure_v2 && !own.v2_source.empty()) sources.emplace_back(layout.v2_mount, own.v2_source);
+
+  std::set<std::string> names;
+  for (const auto& [mount, dir] : sources) {
+    std::string name = mount.substr(mount.find_last_of('/') + 1);
+    if (name.empty() || name == "." || name == ".." || !names.insert(name).second) continue;
+    own.hierarchies.push_back(OwnHierarchy{name, dir, {}});
+  }
+  // Co-mounted controllers: a link per controller of a "a,b" name, unless a hierarchy has it.
+  for (auto& h : own.hierarchies) {
+    if (h.name.find(',') == std::string::npos) continue;
+    for (const auto& part : split(h.name, ',')) {
+      if (!part.empty() && names.insert(part).second) h.links.push_back(part);
+    }
+  }
+  return own;
 }
 
 Membership process_membership(pid_t pid) {

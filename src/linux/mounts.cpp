@@ -1,10 +1,9 @@
 #include "linux/mounts.hpp"
 
 #include <fcntl.h>
-#include <linux/magic.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
-#include <sys/statfs.h>
+#include <unistd.h>
 
 #include <algorithm>
 
@@ -93,19 +92,62 @@ void devpts_into(int rootfd, const oci::Mount& m, const MountOptions& o) {
   }
 }
 
-// A "cgroup" mount: cgroup2 on a unified host. On v1 and hybrid hosts (such as this
-// project's CI machines) the host hierarchy is bound read-only instead; cgroup v1 cannot be
-// mounted inside a user namespace at all. The cgroup work (issue 4) refines this.
+// Every hierarchy a "cgroup" mount shows is the container's own cgroup there, bound
+// read-only: the container can read its cgroups but neither change its limits nor reach
+// any other cgroup of the host.
+constexpr uint64_t kCgroupBindAttrs =
+    MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC;
+
+void bind_own_cgroup(const std::string& source, int targetfd) {
+  Fd tree = clone_tree(AT_FDCWD, source, false);
+  set_mount_attrs(tree.get(), MountOptions{.attr_set = kCgroupBindAttrs});
+  attach(tree.get(), targetfd);
+}
+
+// A "cgroup" mount, as runc makes it. A unified host (or a "cgroup2" mount): in a cgroup
+// namespace a new cgroup2 mount, whose root is the container's cgroup; without one a bind of
+// the container's own cgroup2 directory. A v1 or hybrid host: a tmpfs with one directory per
+// hierarchy the host has mounted ("memory", "cpu,cpuacct" with links "cpu" and "cpuacct",
+// "systemd", "unified"), each a bind of the container's own cgroup there (read before the
+// cgroup namespace was made, so the same directories either way; cgroup v1 cannot be mounted
+// in a user namespace anyway); the tmpfs is then made read-only when the mount says "ro".
 void cgroup_into(int rootfd, const oci::Mount& m, const MountOptions& o, const MountContext& c) {
-  if (c.unified_cgroups || m.type == "cgroup2") {
-    oci::Mount v2 = m;
-    v2.type = "cgroup2";
-    fs_into(rootfd, v2, without_data(o));
+  if (!c.own_cgroups) fail("the container's cgroups are unknown");
+  const cgroup::OwnCgroups& own = *c.own_cgroups;
+  if (own.pure_v2 || m.type == "cgroup2") {
+    if (c.cgroup_namespace) {
+      oci::Mount v2 = m;
+      v2.type = "cgroup2";
+      fs_into(rootfd, v2, without_data(o));
+      return;
+    }
+    if (own.v2_source.empty()) fail("the container's cgroup2 directory is not reachable");
+    Fd target = open_in_root(rootfd, m.destination, Create::Dir);
+    if (!target) throw_errno("destination " + m.destination);
+    bind_own_cgroup(own.v2_source, target.get());
     return;
   }
-  MountOptions b = without_data(o);
-  b.bind = b.recursive_bind = true;
-  bind_into(rootfd, "/sys/fs/cgroup", m.destination, b);
+  oci::Mount tmpfs{.destination = m.destination, .type = "tmpfs", .source = "tmpfs", .options = {}};
+  fs_into(rootfd, tmpfs,
+          MountOptions{.attr_set = MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC,
+                       .propagation = o.propagation,
+                       .recursive_propagation = o.recursive_propagation,
+                       .data = {{"mode", "755"}}});
+  Fd top = open_in_root(rootfd, m.destination, Create::No);
+  if (!top) throw_errno("reopen " + m.destination);
+  // The names come from the host's mount points (one component each), not from the image.
+  for (const auto& h : own.hierarchies) {
+    if (::mkdirat(top.get(), h.name.c_str(), 0755) != 0) throw_errno("mkdir " + h.name);
+    Fd dir(::openat(top.get(), h.name.c_str(), O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+    if (!dir) throw_errno("open " + h.name);
+    bind_own_cgroup(h.source, dir.get());
+    for (const auto& link : h.links) {
+      if (::symlinkat(h.name.c_str(), top.get(), link.c_str()) != 0)
+        throw_errno("symlink " + link + " -> " + h.name);
+    }
+  }
+  if (o.attr_set & MOUNT_ATTR_RDONLY)
+    set_mount_attrs(top.get(), MountOptions{.attr_set = MOUNT_ATTR_RDONLY});
 }
 
 }  // namespace
@@ -197,11 +239,6 @@ void mount_entry(int rootfd, const oci::Mount& m, size_t index, const MountConte
 
 bool is_bind_mount(const oci::Mount& m) {
   return is_bind(m, parse_mount_options(m.options));
-}
-
-bool host_has_unified_cgroups() {
-  struct statfs fs {};
-  return ::statfs("/sys/fs/cgroup", &fs) == 0 && fs.f_type == CGROUP2_SUPER_MAGIC;
 }
 
 }  // namespace sandbox::linux_

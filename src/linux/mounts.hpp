@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <string>
 
+#include "cgroup/layout.hpp"
 #include "linux/mount_options.hpp"
 #include "oci/spec.hpp"
 #include "sys/fd.hpp"
@@ -16,8 +17,11 @@ struct MountContext {
   // The init runs in a user namespace (its own, or the caller's as under rootless podman):
   // sysfs may not be mountable there, and is bind-mounted from the host instead.
   bool in_user_namespace = false;
-  // The host mounts cgroup2 alone at /sys/fs/cgroup (not a v1 or hybrid layout).
-  bool unified_cgroups = false;
+  // The init is in a cgroup namespace of the container (a new or a joined one).
+  bool cgroup_namespace = false;
+  // The init's own cgroups, read before it made its cgroup namespace: what a "cgroup" mount
+  // shows. nullptr when not read (the config has no cgroup mount).
+  const cgroup::OwnCgroups* own_cgroups = nullptr;
 };
 
 // A new filesystem of TYPE as a detached mount, with data options and mount attributes.
@@ -36,8 +40,5 @@ void mount_entry(int rootfd, const oci::Mount& m, size_t index, const MountConte
 
 // True when the config.json mount is a bind (type "bind"/"rbind", or a bind/rbind option).
 bool is_bind_mount(const oci::Mount& m);
-
-// True when the host's /sys/fs/cgroup is a cgroup2 filesystem.
-bool host_has_unified_cgroups();
 
 }  // namespace sandbox::linux_

@@ -10,7 +10,9 @@
 
 #include <algorithm>
 #include <csignal>
+#include <optional>
 
+#include "cgroup/layout.hpp"
 #include "linux/devices.hpp"
 #include "linux/masks.hpp"
 #include "linux/mounts.hpp"
@@ -102,7 +104,29 @@ void pivot_into(const InitConfig& c, int rootfd) {
   if (::chdir("/") != 0) throw_errno("chdir /");
 }
 
-void setup_rootfs(const InitConfig& c) {
+bool has_cgroup_mount(const oci::Spec& s) {
+  return std::any_of(s.mounts.begin(), s.mounts.end(),
+                     [](const oci::Mount& m) { return m.type == "cgroup" || m.type == "cgroup2"; });
+}
+
+bool has_cgroup_namespace(const oci::Spec& s) {
+  return std::any_of(s.linux.namespaces.begin(), s.linux.namespaces.end(),
+                     [](const oci::Namespace& n) { return n.type == oci::NamespaceType::Cgroup; });
+}
+
+// The init's own cgroups as host directories, read where it sits now (placed by the runtime,
+// not yet in a cgroup namespace of its own). The mount namespace is still a copy of the
+// host's, so its mountinfo names the host's hierarchies.
+cgroup::OwnCgroups read_own_cgroups() {
+  try {
+    return cgroup::own_cgroups(cgroup::parse_layout(sys::read_file("/proc/self/mountinfo")),
+                               cgroup::process_membership(0));
+  } catch (const Error& e) {
+    throw Error(std::string("cgroup mount: ") + e.what(), e.code());
+  }
+}
+
+void setup_rootfs(const InitConfig& c, const cgroup::OwnCgroups* own_cgroups) {
   const oci::Spec& s = *c.spec;
   if (::mount(nullptr, "/", nullptr, initial_propagation(s.linux.rootfs_propagation), nullptr) != 0)
     throw_errno("make / a private mount tree");
@@ -112,7 +136,9 @@ void setup_rootfs(const InitConfig& c) {
   Fd rootfd(::open(c.rootfs.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
   if (!rootfd) throw_errno("open rootfs " + c.rootfs);
 
-  linux_::MountContext ctx{c.in_user_namespace, c.unified_cgroups};
+  linux_::MountContext ctx{.in_user_namespace = c.in_user_namespace,
+                           .cgroup_namespace = has_cgroup_namespace(s),
+                           .own_cgroups = own_cgroups};
   for (size_t i = 0; i < s.mounts.size(); i++)
     linux_::mount_entry(rootfd.get(), s.mounts[i], i, ctx);
 
@@ -189,6 +215,8 @@ void setup_terminal(const InitConfig& c, const oci::Process& p) {
   // job control on the caller's terminal does not reach it.
   ::setsid();
   if (c.wait_for_maps) wait_for_maps(c);
+  std::optional<cgroup::OwnCgroups> own_cgroups;
+  if (has_cgroup_mount(s)) own_cgroups = read_own_cgroups();
   // Written while /proc/self is still ours: a non-dumpable process's proc files belong to root.
   set_oom_score_adj(p);
   // Non-dumpable while it sets up (it holds the rootfs and mount fds, its cwd is the bundle):
@@ -200,7 +228,7 @@ void setup_terminal(const InitConfig& c, const oci::Process& p) {
     throw_errno("cgroup namespace: unshare");
   if (::chdir(c.bundle.c_str()) != 0) throw_errno("chdir to bundle " + c.bundle);
   join_session_keyring(c);
-  setup_rootfs(c);
+  setup_rootfs(c, own_cgroups ? &*own_cgroups : nullptr);
   set_names(s);
   if (p.terminal) setup_terminal(c, p);
 

@@ -30,7 +30,6 @@ struct InitConfig {
   bool setgroups_from_self = false;
   bool no_pivot = false;
   bool no_new_keyring = false;
-  bool unified_cgroups = false;
   int kept_fds = 0;  // fds 3.. passed to the program (LISTEN_FDS and --preserve-fds)
   std::optional<linux_::SeccompProgram> seccomp;
 };

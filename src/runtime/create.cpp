@@ -173,16 +173,18 @@ CreatedContainer create_container(const GlobalOptions& g, const CreateOptions& o
   init.setgroups_from_self = joins_user;
   init.no_pivot = o.no_pivot;
   init.no_new_keyring = o.no_new_keyring;
-  init.unified_cgroups = linux_::host_has_unified_cgroups();
   init.seccomp = std::move(seccomp);
   init.kept_fds = kept_fds;
   if (!cgroups->record().none()) {
     plan.cgroup_fd = cgroups->clone_into_fd();
     plan.place = [&](pid_t pid, bool cloned_into) { cgroups->place(pid, cloned_into); };
-    if (plan.clone_flags & CLONE_NEWCGROUP) {
-      plan.clone_flags &= ~static_cast<uint64_t>(CLONE_NEWCGROUP);
-      init.unshare_cgroup_namespace = true;
-    }
+  }
+  // The init makes its cgroup namespace itself, once placed: the namespace's root is then
+  // the container's cgroup, and the init reads first which cgroups are its own (host paths
+  // the "cgroup" mount binds), also when it has no cgroup of its own.
+  if (plan.clone_flags & CLONE_NEWCGROUP) {
+    plan.clone_flags &= ~static_cast<uint64_t>(CLONE_NEWCGROUP);
+    init.unshare_cgroup_namespace = true;
   }
 
   process::Spawned child = process::spawn_init(plan);

@@ -106,3 +106,24 @@ setup() {
   expect_is "$(cat "$CGROUP2$SANDBOX_IT_CGROUP/d6/cgroup.procs")" "$pid"
   pid_alive "$pid"
 }
+
+@test "delegated cgroup2: the cgroup mount shows the container's own cgroup2 directory, read-only" {
+  jq -e '.mounts[] | select(.type == "cgroup")' config.json >/dev/null ||
+    set_config '.mounts += [{"destination": "/sys/fs/cgroup", "type": "cgroup", "source": "cgroup", "options": ["nosuid", "noexec", "nodev", "relatime", "ro"]}]'
+  local view=/sys/fs/cgroup ns id
+  [ "$CGROUP2" = /sys/fs/cgroup ] || view=/sys/fs/cgroup/$(basename "$CGROUP2")
+  # Writes are tried only where no cgroup below is visible (never into a host cgroup above).
+  for ns in none cgroup; do
+    id=dv-$ns
+    [ "$ns" = none ] || ensure_namespace cgroup
+    set_args sh -c "cd $view && ls | sort > /host/ls-$ns; [ -z \"\$(find . -mindepth 1 -type d)\" ] && { (echo \$\$ > cgroup.procs) 2>>/host/err-$ns; mkdir sub 2>>/host/err-$ns; }; echo done > /host/done-$ns; exec sleep 300"
+    run sbd run -d --bundle "$BUNDLE" "$id"
+    expect_status 0
+    wait_for 10 test -s "$HOSTDIR/done-$ns"
+    expect_is "$(cat "$HOSTDIR/ls-$ns")" "$(ls "$CGROUP2$SANDBOX_IT_CGROUP/$id" | sort)"
+    [ ! -e "$CGROUP2$SANDBOX_IT_CGROUP/$id/sub" ]
+    expect_is "$(grep -c 'Read-only file system' "$HOSTDIR/err-$ns")" 2
+    run sb delete -f "$id"
+    expect_status 0
+  done
+}

@@ -188,3 +188,24 @@ unit_known() { systemctl --user list-units --all --no-legend --plain "$1" | grep
   assert_no_leftovers s11
   ! unit_known sandbox-s11.scope
 }
+
+@test "systemd user session: the cgroup mount shows the container's scope, read-only" {
+  needs_session
+  jq -e '.mounts[] | select(.type == "cgroup")' config.json >/dev/null ||
+    set_config '.mounts += [{"destination": "/sys/fs/cgroup", "type": "cgroup", "source": "cgroup", "options": ["nosuid", "noexec", "nodev", "relatime", "ro"]}]'
+  local view=/sys/fs/cgroup ns id
+  [ "$CGROUP2" = /sys/fs/cgroup ] || view=/sys/fs/cgroup/$(basename "$CGROUP2")
+  # Writes are tried only where no cgroup below is visible (never into a cgroup above).
+  for ns in none cgroup; do
+    id=sv-$ns
+    if [ "$ns" = none ]; then remove_namespace cgroup; else ensure_namespace cgroup; fi
+    set_args sh -c "cd $view && ls | sort > /host/ls-$ns; [ -z \"\$(find . -mindepth 1 -type d)\" ] && { (echo \$\$ > cgroup.procs) 2>>/host/err-$ns; mkdir sub 2>>/host/err-$ns; }; echo done > /host/done-$ns; exec sleep 300"
+    run sbd run -d --bundle "$BUNDLE" "$id"
+    expect_status 0
+    wait_for 10 test -s "$HOSTDIR/done-$ns"
+    expect_is "$(cat "$HOSTDIR/ls-$ns")" "$(ls "$CGROUP2$(scope_path "$id")" | sort)"
+    expect_is "$(grep -c 'Read-only file system' "$HOSTDIR/err-$ns")" 2
+    run sb delete -f "$id"
+    expect_status 0
+  done
+}

@@ -289,3 +289,119 @@ needs_root_v1() {
   expect_contains "systemd"
   assert_no_leftovers ex2
 }
+
+# ---------------------------------------------------------------- the "cgroup" mount (issue 11.4)
+# The template's cgroup mount (ro, no cgroup namespace, as docker and `runc spec` write it):
+# every hierarchy shows the container's own cgroup, read-only, and nothing above it.
+
+# cgroup_view_script: what the container reports about its /sys/fs/cgroup: "mount DEST OPTS"
+# per mount below it, "link NAME -> TARGET", "dir NAME: FILES" of every hierarchy, and one
+# line per write attempt (the shell's error, or "wrote F"). Writes are tried only when no
+# cgroup below the own one is visible (never into a host cgroup above it).
+cgroup_view_script() {
+  cat <<'SCRIPT'
+cd /sys/fs/cgroup || exit 9
+awk '$5 ~ "^/sys/fs/cgroup" { print "mount", $5, $6 }' /proc/self/mountinfo
+for n in *; do
+  if [ -L "$n" ]; then echo "link $n -> $(readlink "$n")"; continue; fi
+  echo "dir $n: $(ls "$n" | sort | tr '\n' ' ')"
+done
+[ -z "$(find . -mindepth 2 -type d)" ] || { echo "subdirs:" $(find . -mindepth 2 -type d | head); exit 3; }
+for f in pids/cgroup.procs pids/pids.max memory/memory.limit_in_bytes freezer/freezer.state unified/cgroup.procs systemd/cgroup.procs; do
+  [ -e "$f" ] || continue
+  (echo $$ > "$f" && echo "wrote $f") 2>&1
+done
+echo 5 > /sys/fs/cgroup/new 2>&1 || true
+mkdir pids/sub 2>&1 || true
+SCRIPT
+}
+
+# expect_own_cgroup_view ID: runs the view script in container ID; the hierarchies are
+# mounted read-only (nosuid, nodev, noexec); every write fails with EROFS; each v1 hierarchy
+# and cgroup2 shows the same files as the init's own cgroup there on the host.
+expect_own_cgroup_view() {
+  local id=$1
+  set_args sh -c "$(cgroup_view_script)"
+  run sb run --bundle "$BUNDLE" "$id"
+  expect_status 0
+  expect_not_contains "wrote "
+  [[ "$output" != *"subdirs:"* ]] || { show_output; false; }
+  local n=0 line
+  while read -r line; do
+    n=$((n + 1))
+    [[ "$line" == *"Read-only file system"* ]] || { echo "not EROFS: $line"; show_output; false; }
+  done < <(grep -E "can't|cannot|Read-only" <<<"$output")
+  [ "$n" -ge 3 ] || { echo "too few write attempts"; show_output; false; }
+  while read -r line; do
+    local opts=${line##* }
+    [[ ",$opts," == *,ro,* && ",$opts," == *,nosuid,* && ",$opts," == *,nodev,* && ",$opts," == *,noexec,* ]] ||
+      [[ "$line" == "mount /sys/fs/cgroup "* ]] || { echo "writable: $line"; show_output; false; }
+  done < <(grep '^mount /sys/fs/cgroup/' <<<"$output")
+  [ "$(grep -c '^mount /sys/fs/cgroup/' <<<"$output")" -ge 2 ] || { show_output; false; }
+  grep -q '^mount /sys/fs/cgroup ro,' <<<"$output" || { show_output; false; }
+}
+
+# expect_hierarchy_is NAME HOSTDIR: the container listed NAME with the files of HOSTDIR.
+expect_hierarchy_is() {
+  local want
+  want="dir $1: $(ls "$2" | sort | tr '\n' ' ')"
+  grep -qxF "$want" <<<"$output" || { echo "expected: $want"; show_output; false; }
+}
+
+@test "root: the cgroup mount shows the container's own cgroups only, read-only" {
+  needs_root_v1 pids
+  set_config '.linux.cgroupsPath = $p' --arg p "$(own_cgroup view)"
+  set_resources '{"pids": {"limit": 42}, "memory": {"limit": 67108864}}'
+  expect_own_cgroup_view view
+  expect_contains "dir pids: " "pids.max"
+  [ -z "$(v1_mount memory)" ] || expect_contains "dir memory: " "memory.limit_in_bytes"
+  # co-mounted controllers get a link per controller
+  local m
+  for m in $(findmnt -rn -t cgroup -o TARGET); do
+    case "$(basename "$m")" in
+      *,*) local c
+        for c in $(basename "$m" | tr , ' '); do expect_contains "link $c -> $(basename "$m")"; done ;;
+    esac
+  done
+  # limits are read from the own cgroup
+  set_args sh -c 'cat /sys/fs/cgroup/pids/pids.max /sys/fs/cgroup/memory/memory.limit_in_bytes'
+  run sb run --bundle "$BUNDLE" view2
+  expect_status 0
+  expect_eq pids.max 42 "${lines[0]}"
+  [ -z "$(v1_mount memory)" ] || expect_eq memory.limit_in_bytes 67108864 "${lines[1]}"
+}
+
+@test "root: in a cgroup namespace the cgroup mount shows the same own cgroups, read-only" {
+  needs_root_v1 pids
+  ensure_namespace cgroup
+  set_config '.linux.cgroupsPath = $p' --arg p "$(own_cgroup viewns)"
+  set_resources '{"pids": {"limit": 43}}'
+  expect_own_cgroup_view viewns
+  set_args sh -c 'cat /sys/fs/cgroup/pids/pids.max; grep pids /proc/self/cgroup'
+  run sb run --bundle "$BUNDLE" viewns2
+  expect_status 0
+  expect_eq pids.max 43 "${lines[0]}"
+  expect_eq membership "${lines[1]#*:}" "pids:/"
+}
+
+@test "rootless without delegation: the cgroup mount shows the caller's cgroups, read-only" {
+  is_root && skip "rootless only"
+  jq -e '.mounts[] | select(.type == "cgroup")' config.json >/dev/null ||
+    set_config '.mounts += [{"destination": "/sys/fs/cgroup", "type": "cgroup", "source": "cgroup", "options": ["nosuid", "noexec", "nodev", "relatime", "ro"]}]'
+  local ns
+  for ns in none cgroup; do
+    [ "$ns" = none ] || ensure_namespace cgroup
+    set_args sh -c "$(cgroup_view_script | sed '/^\[ -z "\$(find/d')"
+    run sb run --bundle "$BUNDLE" "rl-$ns"
+    expect_status 0
+    expect_not_contains "wrote "
+    expect_contains "Read-only file system"
+    [ "$(grep -E "can't|cannot" <<<"$output" | grep -vc 'Read-only file system')" = 0 ] || { show_output; false; }
+    local c
+    for c in pids memory freezer; do
+      [ -n "$(v1_mount "$c")" ] || continue
+      expect_hierarchy_is "$c" "$(v1_mount "$c")$(cgroup_of $$ "$c")"
+    done
+    expect_hierarchy_is unified "$CGROUP2$(cgroup_of $$)"
+  done
+}
