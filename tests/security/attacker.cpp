@@ -13,7 +13,8 @@
 //                 runs) and appends "PWNED" once it can.
 //         --fd N: creates GRABBED through /proc/PID/fd/N (a directory fd of the `exec` caller
 //                 that the process holds until its execve).
-//       Prints "saw-pids COUNT", "foreign-exe COUNT", and "wrote-exe" / "grabbed PID" when an
+//       Prints "watching" once it watches (start the processes after that), then
+//       "saw-pids COUNT", "foreign-exe COUNT", and "wrote-exe" / "grabbed PID" when an
 //       attack worked, or "write-exe-error ERRNO-TEXT" for the last refused write (saw-pids
 //       counts only processes that appeared while it watched). Stops after
 //       SECONDS, after a success, or as soon as PATH exists (the test says it is done).
@@ -146,6 +147,7 @@ int race(int argc, char** argv) {
         }
       } else if (errno != ENOENT) {
         exists = true;  // there, but refused (EACCES once the runtime is non-dumpable)
+        if (!seen.count(pid)) std::printf("exe-open-error %d %s\n", pid, err_text(errno).c_str());
       }
     }
     if (fd_num >= 0) {
@@ -194,6 +196,7 @@ int race(int argc, char** argv) {
     }
   };
 
+  std::printf("watching\n");  // tests start their processes after this line
   double deadline = now() + seconds;
   unsigned long rounds = 0;
   while (!done && now() < deadline) {

@@ -33,7 +33,7 @@ stop_watcher() {
 
 @test "exe-race: a container process cannot overwrite the runtime through /proc/PID/exe of an exec'd process" {
   start_watcher 60
-  wait_file 10 "$OUT/report.tmp"
+  wait_for 10 grep -q watching "$OUT/report.tmp"
   local i
   # Many short execs: each one is a clone of the runtime in the container's pid namespace
   # until its execve. The attacker stops early once it has written.
@@ -57,7 +57,7 @@ stop_watcher() {
   printf '#!/proc/self/exe\n' >"$BUNDLE/rootfs/evil"
   chmod 755 "$BUNDLE/rootfs/evil"
   start_watcher 60
-  wait_file 10 "$OUT/report.tmp"
+  wait_for 10 grep -q watching "$OUT/report.tmp"
   mkfifo "$TEST_DIR/stderr"
   exec 9<>"$TEST_DIR/stderr"
   dd if=/dev/zero bs=65536 count=1 2>/dev/null >&9 # a pipe holds 64 KiB: now full

@@ -76,7 +76,7 @@ assert_no_markers() {
   set_args sh -c "sandbox-attacker race 60 --fd 7 --stop-file /out/stop >/out/report.tmp 2>&1; mv /out/report.tmp /out/report"
   run sbd run -d --bundle "$BUNDLE" c1
   expect_status 0
-  wait_file 10 "$OUT/report.tmp"
+  wait_for 10 grep -q watching "$OUT/report.tmp"
   local i
   for i in $(seq 1 150); do
     [ ! -e "$OUT/report" ] && [ ! -e "$HOSTDIR/GRABBED" ] || break
