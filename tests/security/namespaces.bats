@@ -19,7 +19,7 @@ setup() {
 teardown() {
   local kv
   for kv in "${SYSCTL_RESTORE[@]}"; do
-    echo "${kv#*=}" >"/proc/sys/${kv%%=*}" 2>/dev/null || true
+    [ "$(cat "/proc/sys/${kv%%=*}")" = "${kv#*=}" ] || echo "${kv#*=}" >"/proc/sys/${kv%%=*}" || true
   done
   security_teardown
 }
@@ -103,8 +103,10 @@ port_start_other() {
   expect_contains "network namespace"
 }
 
-@test "sysctl: a net sysctl with the host's network namespace joined as /proc/1/ns/net is refused" {
-  set_config '.linux.namespaces |= (map(select(.type != "network")) + [{"type": "network", "path": "/proc/1/ns/net"}])'
+@test "sysctl: a net sysctl with the host's network namespace joined through another process is refused" {
+  # The caller's network namespace under another name: this shell's /proc/PID/ns/net.
+  set_config '.linux.namespaces |= (map(select(.type != "network")) + [{"type": "network", "path": $p}])' \
+    --arg p "/proc/$$/ns/net"
   sysctl_case net.ipv4.ip_unprivileged_port_start "$(port_start_other)"
   expect_contains "network namespace"
 }
@@ -127,18 +129,21 @@ port_start_other() {
   sysctl_case fs.protected_regular "$([ "$v" = 0 ] && echo 1 || echo 0)"
 }
 
+# ns_differs PID NS: PID (unshare, once it exec'd sleep) is in a namespace of type NS of its own.
+ns_differs() { [ "$(readlink "/proc/$1/ns/$2")" != "$(readlink "/proc/$$/ns/$2")" ]; }
+
 @test "setns: the runtime of a foreground run stays in the caller's namespaces when the container joins some by path" {
   local holder
   if is_root; then
     background unshare --net sleep 1000
     holder=$BG_PID
-    wait_for 5 test "$(readlink "/proc/$holder/ns/net")" != "$(readlink /proc/self/ns/net)"
+    wait_for 5 ns_differs "$holder" net
     set_config '.linux.namespaces |= (map(select(.type != "network")) + [{"type": "network", "path": $p}])' \
       --arg p "/proc/$holder/ns/net"
   else
     background unshare --user --map-root-user --net sleep 1000
     holder=$BG_PID
-    wait_for 5 test "$(readlink "/proc/$holder/ns/user")" != "$(readlink /proc/self/ns/user)"
+    wait_for 5 ns_differs "$holder" user
     set_config 'del(.linux.uidMappings, .linux.gidMappings)
       | .linux.namespaces |= (map(select(.type != "network" and .type != "user"))
         + [{"type": "user", "path": $u}, {"type": "network", "path": $n}])' \

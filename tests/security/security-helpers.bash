@@ -87,5 +87,6 @@ report_value() { awk -v k="$1" '$1 == k { print $2; exit }' "$2"; }
 background() {
   "$@" </dev/null >/dev/null 2>&1 &
   BG_PID=$!
+  disown "$BG_PID" 2>/dev/null || true # no "Killed" notice at teardown
   BG_PIDS+=("$BG_PID")
 }
