@@ -114,11 +114,12 @@ int race(int argc, char** argv) {
     }
   }
   KnownExes known;
-  std::set<int> seen;
-  for (int pid : list_pids()) seen.insert(pid);  // what runs already is not the target
+  std::set<int> initial, seen, kept;  // kept: pids whose runtime-binary fd we hold
+  for (int pid : list_pids()) initial.insert(pid);  // what runs already is not the target
+  seen = initial;
   int self = getpid();
   int max_pid = self;
-  for (int pid : seen) max_pid = pid > max_pid ? pid : max_pid;
+  for (int pid : initial) max_pid = pid > max_pid ? pid : max_pid;
 
   int new_pids = 0;          // processes that appeared while we watched
   std::vector<int> exe_fds;  // O_PATH fds on foreign executables (the runtime binary)
@@ -132,7 +133,7 @@ int race(int argc, char** argv) {
   auto attack = [&](int pid) {
     char path[128];
     bool exists = false;
-    if (exe) {
+    if (exe && !kept.count(pid)) {
       std::snprintf(path, sizeof path, "/proc/%d/exe", pid);
       int fd = open(path, O_PATH | O_CLOEXEC);
       if (fd >= 0) {
@@ -140,6 +141,7 @@ int race(int argc, char** argv) {
         struct stat st {};
         if (fstat(fd, &st) == 0 && !known.known(st) && exe_fds.size() < 64) {
           exe_fds.push_back(fd);
+          kept.insert(pid);
           ++foreign;
           std::printf("foreign-exe-pid %d\n", pid);  // progress, for a test that waits on it
         } else {
@@ -202,8 +204,10 @@ int race(int argc, char** argv) {
   while (!done && now() < deadline) {
     for (int k = 1; k <= 3 && !done; ++k) attack(max_pid + k);
     if (++rounds % 16 == 0) {
+      // Every process that came while we watched is tried again: one seen in a moment it
+      // could not be opened (mid-setns, mid-execve) may be the runtime binary the next time.
       for (int pid : list_pids())
-        if (!seen.count(pid)) attack(pid);
+        if (!initial.count(pid) && pid != self) attack(pid);
       if (!exe_fds.empty()) try_writes();
       if (!stop_file.empty() && access(stop_file.c_str(), F_OK) == 0) {
         // The test is done: one last write attempt after its runtime processes are gone.
