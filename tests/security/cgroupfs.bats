@@ -59,9 +59,16 @@ teardown() {
     [ -e \$r/memory$cg/victim ] && echo sees-victim
     echo mount \$(awk '\$5 == \"/sys/fs/cgroup/memory\" { print \$6 }' /proc/self/mountinfo)
     echo tried
-    exec sleep 1000" 
+    exec sleep 1000"
   run sbd run -d --bundle "$BUNDLE" c1
-  expect_status 0
+  if [ "$status" -ne 0 ]; then
+    # Refusing such a mount is a fix too: then with a one-line error and the victims as they were.
+    expect_status 1
+    expect_one_line
+    expect_eq "victim's memory limit" "$limit_before" "$(cat "$vmem/memory.limit_in_bytes")"
+    expect_eq "victim's freezer state" THAWED "$(cat "$vfrz/freezer.state")"
+    return 0
+  fi
   local init
   init=$(pid_of c1)
   # The init reports through its stdio file (sbd's); wait until it is done trying.
