@@ -38,10 +38,11 @@ assert_no_markers() {
   run sb exec c1 sandbox-attacker fd-escape "$HOSTDIR" leak
   printf '%s\n' "$output"
   assert_no_markers leak
-  # Not vacuous: the attacker went through pid 1's fds (at least stdio) and its own.
+  # Not vacuous: the attacker went through its own fds and pid 1's (or was refused pid 1's,
+  # as a non-dumpable init refuses them).
   expect_contains "fds-tried"
-  [ "$(awk '$1 == "fds-tried" { print $2 }' <<<"$output")" -ge 6 ]
-  expect_contains "fd 1 0 "
+  [ "$(awk '$1 == "fds-tried" { print $2 }' <<<"$output")" -ge 3 ]
+  [[ "$output" == *"fd 1 0 "* || "$output" == *"fd 1: cannot list"* ]]
 }
 
 @test "created-fds: exec --cwd /proc/1/fd/N of a created init does not give a host cwd" {
