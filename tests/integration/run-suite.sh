@@ -95,8 +95,16 @@ install -m 755 "$(dirname "$binary")/sandbox-systemd" "$stage/sandbox-systemd"
 probe=${SANDBOX_PROBE:-$(dirname "$binary")/sandbox-probe}
 [ -x "$probe" ] || { echo "run-suite.sh: $probe: not built" >&2; exit 1; }
 install -m 755 "$probe" "$stage/sandbox-probe"
+# tests/security's attacker (SANDBOX_ATTACKER, set by ctest), staged when built.
+attacker=${SANDBOX_ATTACKER:-$(dirname "$binary")/tests/sandbox-attacker}
+[ ! -x "$attacker" ] || install -m 755 "$attacker" "$stage/sandbox-attacker"
 mkdir -m 755 "$stage/suites"
 install -m 644 "$here"/*.bash "$stage/suites/"
+# A suite from another directory (tests/security) may bring helpers of its own.
+suite_dir=$(cd "$(dirname "$suite")" && pwd)
+if [ "$suite_dir" != "$here" ] && compgen -G "$suite_dir/*.bash" >/dev/null; then
+  install -m 644 "$suite_dir"/*.bash "$stage/suites/"
+fi
 install -m 644 "$suite" "$stage/suites/$suite_name"
 
 # A busybox-static rootfs: the binary, one relative symlink per applet in /bin (made from the
@@ -209,6 +217,7 @@ env_vars=(
   TMPDIR="$stage/tmp"
   SANDBOX="$stage/sandbox"
   PROBE="$stage/sandbox-probe"
+  ATTACKER="$stage/sandbox-attacker"
   ROOTFS="$rootfs"
   SANDBOX_IT_TMP="$stage/tmp"
   FOREIGN_ROOT="$stage/foreign-root"
