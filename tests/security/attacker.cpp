@@ -41,6 +41,7 @@
 #include <fcntl.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -227,13 +228,17 @@ int proc1_exe() {
   std::printf("read-open %s\n", r >= 0 ? "ok" : err_text(errno).c_str());
   if (r >= 0) {
     // Which file it is (device and inode, comparable with a stat on the host) and whether it
-    // is sealed against writes (a sealed memfd copy of the runtime is harmless to read).
+    // can be written at all: a sealed memfd copy of the runtime, or the runtime seen through
+    // a read-only mount, is harmless to read.
     struct stat st {};
     if (fstat(r, &st) == 0)
       std::printf("exe-id %llu:%llu\n", static_cast<unsigned long long>(st.st_dev),
                   static_cast<unsigned long long>(st.st_ino));
     int seals = fcntl(r, F_GET_SEALS);
     std::printf("exe-sealed %s\n", seals >= 0 && (seals & F_SEAL_WRITE) ? "yes" : "no");
+    struct statvfs vfs {};
+    std::printf("exe-readonly %s\n",
+                fstatvfs(r, &vfs) == 0 && (vfs.f_flag & ST_RDONLY) ? "yes" : "no");
     close(r);
   }
   int w = open("/proc/1/exe", O_WRONLY | O_APPEND | O_CLOEXEC);
