@@ -83,7 +83,10 @@ std::optional<NotifyRelay> NotifyRelay::open(int container_dirfd) {
 bool NotifyRelay::relay_one(pid_t main_pid) {
   char buf[4096];
   ssize_t n = ::recv(sock_.get(), buf, sizeof(buf), 0);
-  if (n <= 0) return false;
+  if (n <= 0) {
+    drained_ = true;
+    return false;
+  }
   std::string msg(buf, static_cast<size_t>(n));
   bool ready = false;
   for (size_t pos = 0; pos < msg.size();) {
@@ -101,6 +104,11 @@ bool NotifyRelay::relay_one(pid_t main_pid) {
   return ready;
 }
 
+void NotifyRelay::relay_queued(pid_t main_pid) {
+  drained_ = false;
+  while (!drained_) relay_one(main_pid);
+}
+
 void NotifyRelay::relay_until_ready(pid_t main_pid, int pidfd) {
   for (;;) {
     pollfd fds[2] = {{sock_.get(), POLLIN, 0}, {pidfd, POLLIN, 0}};
@@ -109,7 +117,10 @@ void NotifyRelay::relay_until_ready(pid_t main_pid, int pidfd) {
       throw_errno("notify socket: poll");
     }
     if ((fds[0].revents & POLLIN) && relay_one(main_pid)) return;
-    if (fds[1].revents) return;  // the container exited before it was ready
+    if (fds[1].revents) {  // the container exited before it was ready (or as it sent it)
+      relay_queued(main_pid);
+      return;
+    }
   }
 }
 

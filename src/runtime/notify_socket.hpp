@@ -30,8 +30,11 @@ class NotifyRelay {
   bool relay_one(pid_t main_pid);
   // Relays until READY= has gone through or the process behind PIDFD exits.
   void relay_until_ready(pid_t main_pid, int pidfd);
+  // Relays what is still queued (the container may send and exit before it is read).
+  void relay_queued(pid_t main_pid);
 
  private:
+  bool drained_ = false;  // the last recv found nothing queued
   Fd sock_;
   Fd host_;
 };

@@ -51,6 +51,8 @@ int run_container(const GlobalOptions& g, const RunOptions& o) {
     p.on_extra = [&] { return !relay->relay_one(c.pid); };
   }
   int code = supervise(*gate, p);
+  // The container may have sent its last messages just before it exited.
+  if (relay) relay->relay_queued(c.pid);
   log::debug("container {} exited with code {}", o.id, code);
   if (!o.keep) delete_container(g, o.id, true);
   return code;
