@@ -33,6 +33,17 @@ constexpr NamespaceFlag kNamespaces[] = {
     {"cgroup", CLONE_NEWCGROUP}, {"time", CLONE_NEWTIME},
 };
 
+// A created init whose seccomp filter waits for its execve stays non-dumpable, so a caller
+// without privileges over the host cannot look into it (process/init.cpp): say so.
+[[noreturn]] void fail_inspecting(const std::string& what, int err) {
+  if (err == EACCES || err == EPERM)
+    throw Error(fmt::format("{}: {} (a created container whose seccomp filter is still to be "
+                            "loaded can be entered once started)",
+                            what, errno_text(err)),
+                err);
+  throw_errno(what, err);
+}
+
 // The init's namespaces that are not already ours. Comparing the namespaces themselves (not
 // config.json's list) also covers namespaces joined by path and the user namespace podman
 // runs us in, which setns would refuse to enter again.
@@ -46,7 +57,7 @@ unsigned namespaces_to_join(pid_t init) {
     if (::stat(path.c_str(), &theirs) != 0) {
       if (errno == ENOENT) continue;  // a kernel without this namespace type
       // Never guess: a namespace we cannot see might be one the process must enter.
-      throw_errno(fmt::format("inspect the container's {} namespace", ns.name));
+      fail_inspecting(fmt::format("inspect the container's {} namespace", ns.name), errno);
     }
     if (::stat(own.c_str(), &ours) == 0 && ours.st_ino == theirs.st_ino &&
         ours.st_dev == theirs.st_dev)
@@ -158,7 +169,7 @@ int exec_in_container(const GlobalOptions& g, const ExecOptions& o) {
   if (!init) fail("cannot exec in container \"{}\": container not running", o.id);
   Fd root_fd(::open(("/proc/" + std::to_string(st.pid) + "/root").c_str(),
                     O_PATH | O_DIRECTORY | O_CLOEXEC));
-  if (!root_fd) throw_errno("open the container's root");
+  if (!root_fd) fail_inspecting("open the container's root", errno);
   if (sys::pidfd_send_signal(init.get(), 0) != 0)
     fail("cannot exec in container \"{}\": container not running", o.id);
 

@@ -99,3 +99,31 @@ stop_watcher() {
       { echo "/proc/1/exe is neither sealed nor on a read-only mount"; false; }
   fi
 }
+
+@test "exe-created-seccomp: a created init whose seccomp filter waits for execve stays closed" {
+  # With noNewPrivileges the filter goes in at execve, so until start the init is the one
+  # process of the container not under it: it stays non-dumpable (nothing can write code
+  # into it through /proc/1/mem that would run unfiltered).
+  set_args true
+  set_config '.process.noNewPrivileges = true | .linux.seccomp = {"defaultAction": "SCMP_ACT_ALLOW"}'
+  run sbd create --bundle "$BUNDLE" c1
+  expect_status 0
+  run sb exec c1 sandbox-attacker proc1-exe
+  echo "exec: status $status"
+  printf '%s\n' "$output"
+  assert_runtime_intact
+  expect_not_contains wrote-exe
+  expect_not_contains "write-open ok"
+  expect_not_contains "read-open ok"
+  if is_root; then
+    # Root may enter it; what it finds is closed.
+    expect_status 0
+    expect_contains "read-open Permission denied"
+  else
+    # A rootless caller cannot inspect it either, and says why.
+    expect_status 255
+    expect_contains "can be entered once started"
+  fi
+  run sb start c1
+  expect_status 0
+}
