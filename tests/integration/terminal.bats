@@ -13,6 +13,12 @@ setup() {
 # in_pty ROWS COLS COMMAND: COMMAND under script(1), on a pty of ROWS x COLS; the exit status is
 # COMMAND's (script -e). Output is the pty's, with \r removed. script's stdin stays open (at
 # EOF, script would type an end-of-file character into the pty).
+# A container script's `stty size` that tolerates busybox's transient failures under load
+# ("stty: standard input: No child processes", seen with builds before and after issue 11):
+# it retries for up to 5 s and prints the first size it reads.
+STTY_SIZE='i=0; until s=$(stty size 2>/dev/null) && [ -n "$s" ] || [ $i -ge 50 ]; do
+  sleep 0.1; i=$((i + 1)); done; echo "$s"'
+
 in_pty() {
   local rows=$1 cols=$2
   shift 2
@@ -31,7 +37,7 @@ recv_console() {
 }
 
 @test "run -t in the foreground: a terminal of the caller's size, exit code passed on" {
-  set_args sh -c 'tty; stty size; exit 3'
+  set_args sh -c "tty; $STTY_SIZE; exit 3"
   in_pty 21 51 "$SANDBOX --root $ROOT run --bundle $BUNDLE c1"
   expect_status 3
   expect_contains "/dev/pts/0" "21 51"
@@ -55,7 +61,9 @@ recv_console() {
 @test "run -t: a window size change reaches the container (SIGWINCH)" {
   # The resize comes once the container has shown the first size; the container then waits
   # (up to 20 s) for its size to change.
-  set_args sh -c 'stty size; i=0; while [ "$(stty size)" = "10 40" ] && [ $i -lt 200 ]; do
+  # The container reads its first size (see STTY_SIZE), then waits until the size changes.
+  set_args sh -c "$STTY_SIZE"'
+    i=0; while [ "$(stty size 2>/dev/null)" != "30 90" ] && [ $i -lt 200 ]; do
     sleep 0.1; i=$((i + 1)); done; stty size'
   in_pty 10 40 "(until grep -q \"10 40\" $TEST_DIR/pty.out; do sleep 0.1; done; stty rows 30 cols 90 </dev/tty) & $SANDBOX --root $ROOT run --bundle $BUNDLE c1"
   expect_status 0
@@ -73,7 +81,7 @@ recv_console() {
 
 @test "create --console-socket: the pty master goes to the socket, consoleSize is applied" {
   set_config '.process.consoleSize = {"height": 25, "width": 81}'
-  set_args sh -c 'tty; stty size; echo done'
+  set_args sh -c "tty; $STTY_SIZE; echo done"
   recv_console "$TEST_DIR/console.sock" "$TEST_DIR/out"
   run sbd create --console-socket "$TEST_DIR/console.sock" --bundle "$BUNDLE" c1
   expect_status 0
