@@ -56,14 +56,14 @@ void set_proc_caps(const oci::Capabilities& caps) {
 
 // The kernel only lets a capability into the ambient set when it is both permitted and
 // inheritable. Configs from older `runc spec` ask for ambient caps with an empty inheritable set,
-// and runc only warns about them, so a cap that cannot be raised is skipped with a warning rather
-// than failing the container.
+// and runc drops them silently (buildah puts eleven there), so a cap that cannot be raised is
+// skipped, said only at --debug, rather than failing the container: stderr stays clean.
 void raise_ambient(const oci::Capabilities& caps) {
   for (cap_value_t cap : known(caps.ambient)) {
     if (!contains(caps.permitted, cap) || !contains(caps.inheritable, cap)) {
-      log::warning(fmt::format(
+      log::debug(
           "capabilities: ambient {} skipped: it must also be in the permitted and inheritable sets",
-          capability_name(cap)));
+          capability_name(cap));
       continue;
     }
     if (::prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, cap, 0, 0) != 0) {

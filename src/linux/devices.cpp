@@ -70,6 +70,9 @@ void mknod_device(int rootfd, const oci::Device& d) {
   if (::fchownat(parent.get(), name.c_str(), d.uid.value_or(0), d.gid.value_or(0),
                  AT_SYMLINK_NOFOLLOW) != 0)
     throw_errno("chown");
+  // Exactly the config's mode: mknod applied our umask (0644 for /dev/null under umask 022,
+  // which a non-root user inside could not write), and chown may have cleared set-id bits.
+  if (::fchmodat(parent.get(), name.c_str(), mode & 07777, 0) != 0) throw_errno("chmod");
 }
 
 void bind_device(int rootfd, const oci::Device& d) {

@@ -164,9 +164,8 @@ Fd make_filesystem(const std::string& type, const std::string& source, const Mou
       throw_errno("option \"" + opt + "\"");
     }
   };
-  if (!source.empty() && type != "proc" && type != "sysfs" && type != "cgroup2") {
-    set("source", source);
-  }
+  // The config's source, for every type: mountinfo shows it (runtime-tools checks it).
+  if (!source.empty()) set("source", source);
   for (const auto& [k, v] : o.data) set(k, v);
   if (sys::fsconfig(fs.get(), FSCONFIG_CMD_CREATE, nullptr, nullptr, 0) != 0)
     throw_errno("create " + type);

@@ -99,12 +99,28 @@ void switch_user(const UserProcess& up) {
   linux_::set_capabilities(caps);
 }
 
-void change_dir(const std::string& cwd) {
-  if (::chdir(cwd.c_str()) != 0) throw_errno("process.cwd: chdir " + cwd);
-  // The CVE-2024-21626 check: a cwd reached through a leaked fd would be outside our root.
+// The CVE-2024-21626 check: a cwd reached through a leaked fd would be outside our root.
+void check_cwd(const std::string& cwd) {
   char buf[4096];
   if (::getcwd(buf, sizeof(buf)) == nullptr) throw_errno("process.cwd: getcwd");
   if (buf[0] != '/') fail("process.cwd: {} is outside the container", cwd);
+}
+
+// runc's order: the working directory is entered while the runtime still has its privileges
+// (a cwd the process's user may not enter but root may works, as with runc); only a
+// permission error is retried as the user. Returns false when that retry is needed.
+bool enter_cwd_privileged(const std::string& cwd) {
+  if (::chdir(cwd.c_str()) == 0) {
+    check_cwd(cwd);
+    return true;
+  }
+  if (errno == EACCES || errno == EPERM) return false;
+  throw_errno("process.cwd: chdir " + cwd);
+}
+
+void enter_cwd_as_user(const std::string& cwd) {
+  if (::chdir(cwd.c_str()) != 0) throw_errno("process.cwd: chdir " + cwd);
+  check_cwd(cwd);
 }
 
 }  // namespace
@@ -133,19 +149,24 @@ PreparedProgram become_user(const UserProcess& up) {
   ::umask(p.user.umask.value_or(022));
   give_stdio_to(p.user.uid);
 
+  // The working directory and the program are found before any seccomp filter goes in: a
+  // profile need not allow what the runtime does for itself (faccessat2 of the PATH lookup,
+  // getcwd), only what the program does (runc and crun behave the same).
+  bool cwd_entered = enter_cwd_privileged(p.cwd);
+  PreparedProgram out;
+  out.env = final_env(p);
+  out.path = find_executable(p.args[0], path_from_env(out.env));
+
   // seccomp needs no_new_privs or CAP_SYS_ADMIN. Without either at the end, the filter goes in
   // now, while we still hold every capability, and so also covers the setup that follows.
   const auto caps = p.capabilities.value_or(oci::Capabilities{});
-  PreparedProgram out;
   out.seccomp_at_exec = p.no_new_privileges || has_cap(caps.effective, CAP_SYS_ADMIN);
   if (up.seccomp && !out.seccomp_at_exec) linux_::load_seccomp(*up.seccomp);
 
   switch_user(up);
   if (p.no_new_privileges && ::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0)
     throw_errno("process.noNewPrivileges: prctl");
-  change_dir(p.cwd);
-  out.env = final_env(p);
-  out.path = find_executable(p.args[0], path_from_env(out.env));
+  if (!cwd_entered) enter_cwd_as_user(p.cwd);
   return out;
 }
 

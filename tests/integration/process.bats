@@ -95,3 +95,15 @@ setup() {
   expect_status 0
   expect_output 300
 }
+
+@test "cwd: a directory the process's user may not enter but root may is entered (runc's order)" {
+  if ! is_root && ! have_subid_ranges; then
+    skip "uid 1000 needs a subordinate id range"
+  fi
+  set_config '.root.readonly = false | .process.user = {"uid": 1000, "gid": 1000} |
+    .process.cwd = "/private"'
+  mkdir -m 0700 "$BUNDLE/rootfs/private"
+  run_in c1 sh -c 'pwd; id -u'
+  expect_status 0
+  expect_contains /private 1000
+}
