@@ -27,7 +27,9 @@ void add_kill_command(CLI::App& app, const runtime::GlobalOptions& g, Action& ac
   cmd->add_option("signal", f->signal, "signal name (TERM, SIGTERM) or number (15)");
   cmd->callback([&g, &action, f] {
     action = [&g, f] {
-      runtime::kill_container(g, f->id, linux_::parse_signal(f->signal), f->all);
+      // Signal 0 checks that the container is alive, as with runc and kill(1).
+      int sig = f->signal == "0" ? 0 : linux_::parse_signal(f->signal);
+      runtime::kill_container(g, f->id, sig, f->all);
       return 0;
     };
   });

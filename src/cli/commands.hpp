@@ -29,6 +29,11 @@ void add_events_command(CLI::App& app, const runtime::GlobalOptions& g, Action& 
 
 // Adds ONLY's subcommand when it names one (pause and resume come together), else all of
 // them (command_table.cpp).
+// True for a command name sandbox has (or one of its aliases, "ls" and "rm").
+bool is_command(std::string_view name);
+// "spec, create, start, ...": every command, for the unknown-command error.
+std::string command_list();
+
 void add_commands(CLI::App& app, const runtime::GlobalOptions& g, Action& action,
                   std::string_view only);
 

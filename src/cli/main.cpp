@@ -62,6 +62,13 @@ int run_main(int argc, char** argv) {
   app.add_flag("-v,--version", version, "print the version");
 
   std::string_view command = cli::find_subcommand(argc, argv);
+  // runc's wording for a command it does not have, with the list, instead of CLI11's dump of
+  // the arguments it did not expect.
+  if (!command.empty() && !cli::is_command(command)) {
+    std::fprintf(stderr, "sandbox: unknown command \"%.*s\" (commands: %s)\n",
+                 static_cast<int>(command.size()), command.data(), cli::command_list().c_str());
+    return 1;
+  }
   // The commands whose processes enter a container run from a sealed copy of the runtime
   // (sys/sealed_exe.hpp): the container can then never reach the binary on the host.
   if (command == "create" || command == "run" || command == "exec") {

@@ -119,3 +119,9 @@ load helpers
     if jq -e 'select(.level == "error")' "$log" >/dev/null; then cat "$log"; false; fi
   fi
 }
+
+@test "an unknown command is named, with the list of commands, in one line" {
+  run sb checkpoint c1
+  expect_failure 'unknown command "checkpoint"'
+  expect_contains "commands: spec, create, start, run, exec"
+}

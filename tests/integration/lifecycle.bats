@@ -286,3 +286,17 @@ setup() {
   run sb delete c1
   expect_status 0
 }
+
+@test "kill ID 0 (and --all ID 0) checks that the container is alive, as runc's does" {
+  set_args sleep 100
+  sbd run -d --bundle "$BUNDLE" c1
+  run sb kill c1 0
+  expect_status 0
+  run sb kill --all c1 0
+  expect_status 0
+  expect_eq status running "$(status_of c1)"
+  sb kill c1 KILL
+  wait_status c1 stopped
+  run sb kill c1 0
+  expect_failure "container not running"
+}
