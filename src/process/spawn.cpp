@@ -1,7 +1,6 @@
 #include "process/spawn.hpp"
 
 #include <fcntl.h>
-#include <sched.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 
@@ -15,26 +14,6 @@
 
 namespace sandbox::process {
 namespace {
-
-const char* join_what(int type) {
-  switch (type) {
-    case CLONE_NEWUSER:
-      return "join user namespace";
-    case CLONE_NEWNS:
-      return "join mount namespace";
-    case CLONE_NEWPID:
-      return "join pid namespace";
-    case CLONE_NEWUTS:
-      return "join uts namespace";
-    case CLONE_NEWIPC:
-      return "join ipc namespace";
-    case CLONE_NEWNET:
-      return "join network namespace";
-    case CLONE_NEWCGROUP:
-      return "join cgroup namespace";
-  }
-  return "join namespace";
-}
 
 std::string describe_exit(int status) {
   if (WIFEXITED(status)) return fmt::format("exit status {}", WEXITSTATUS(status));
@@ -111,8 +90,8 @@ Cloned clone_init_after_joining(SpawnPlan& plan) {
       (void)!::write(wr.get(), &r, sizeof(r));
       _exit(1);
     };
-    for (const auto& [fd, type] : plan.join) {
-      if (::setns(fd, type) != 0) report(join_what(type), errno);
+    for (const auto& j : plan.join) {
+      if (::setns(j.fd, j.type) != 0) report(j.what.c_str(), errno);
     }
     try {
       Cloned c = clone_init(plan, CLONE_PARENT);

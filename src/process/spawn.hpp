@@ -6,7 +6,7 @@
 #include <cstdint>
 #include <functional>
 #include <optional>
-#include <utility>
+#include <string>
 #include <vector>
 
 #include "linux/idmap.hpp"
@@ -19,10 +19,15 @@ struct SpawnPlan {
   InitConfig init;                           // sync_fd is filled in here
   uint64_t clone_flags = 0;                  // CLONE_NEW* for the namespaces to create
   std::optional<linux_::IdMapPlan> id_maps;  // set when CLONE_NEWUSER is in clone_flags
-  // Namespaces given by path, in the order to join them: {namespace fd, CLONE_NEW* type}. The
-  // runtime never enters them itself (it must stay in the caller's namespaces for its state,
-  // sockets and rollback): a short-lived helper joins them and clones the init from there.
-  std::vector<std::pair<int, int>> join;
+  // Namespaces given by path, in the order to join them. The runtime never enters them itself
+  // (it must stay in the caller's namespaces for its state, sockets and rollback): a
+  // short-lived helper joins them and clones the init from there.
+  struct Join {
+    int fd;
+    int type;          // CLONE_NEW*
+    std::string what;  // "join network namespace", for the error
+  };
+  std::vector<Join> join;
   int cgroup_fd = -1;  // a cgroup2 directory to clone the init into (CLONE_INTO_CGROUP), or -1
   // Called right after clone, before the init is told to go: puts it in its cgroups.
   // CLONED_INTO says whether CLONE_INTO_CGROUP did the cgroup2 part already.

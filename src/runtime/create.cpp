@@ -161,7 +161,9 @@ CreatedContainer create_container(const GlobalOptions& g, const CreateOptions& o
   process::SpawnPlan plan;
   plan.clone_flags = ns.clone_flags;
   plan.id_maps = maps;
-  for (const auto& j : ns.join) plan.join.emplace_back(j.fd.get(), clone_flag(j.type));
+  for (const auto& j : ns.join)
+    plan.join.push_back({j.fd.get(), clone_flag(j.type),
+                         fmt::format("join {} namespace", oci::namespace_name(j.type))});
   auto& init = plan.init;
   init.spec = &spec;
   init.bundle = bundle;

@@ -11,48 +11,43 @@
 
 namespace sandbox::runtime {
 
+namespace {
+
+// Each namespace type's clone flag and its name under /proc/PID/ns/.
+struct NamespaceKind {
+  oci::NamespaceType type;
+  int flag;
+  const char* proc_name;
+};
+constexpr NamespaceKind kKinds[] = {
+    {oci::NamespaceType::User, CLONE_NEWUSER, "user"},
+    {oci::NamespaceType::Mount, CLONE_NEWNS, "mnt"},
+    {oci::NamespaceType::Pid, CLONE_NEWPID, "pid"},
+    {oci::NamespaceType::Uts, CLONE_NEWUTS, "uts"},
+    {oci::NamespaceType::Ipc, CLONE_NEWIPC, "ipc"},
+    {oci::NamespaceType::Network, CLONE_NEWNET, "net"},
+    {oci::NamespaceType::Cgroup, CLONE_NEWCGROUP, "cgroup"},
+};
+
+const NamespaceKind* kind_of(oci::NamespaceType t) {
+  for (const auto& k : kKinds)
+    if (k.type == t) return &k;
+  return nullptr;
+}
+
+const char* proc_ns_name(oci::NamespaceType t) {
+  const NamespaceKind* k = kind_of(t);
+  return k ? k->proc_name : "";
+}
+
+}  // namespace
+
 int clone_flag(oci::NamespaceType t) {
-  switch (t) {
-    case oci::NamespaceType::User:
-      return CLONE_NEWUSER;
-    case oci::NamespaceType::Mount:
-      return CLONE_NEWNS;
-    case oci::NamespaceType::Pid:
-      return CLONE_NEWPID;
-    case oci::NamespaceType::Uts:
-      return CLONE_NEWUTS;
-    case oci::NamespaceType::Ipc:
-      return CLONE_NEWIPC;
-    case oci::NamespaceType::Network:
-      return CLONE_NEWNET;
-    case oci::NamespaceType::Cgroup:
-      return CLONE_NEWCGROUP;
-  }
-  return 0;
+  const NamespaceKind* k = kind_of(t);
+  return k ? k->flag : 0;
 }
 
 namespace {
-
-// The name of T under /proc/PID/ns/.
-const char* proc_ns_name(oci::NamespaceType t) {
-  switch (t) {
-    case oci::NamespaceType::User:
-      return "user";
-    case oci::NamespaceType::Mount:
-      return "mnt";
-    case oci::NamespaceType::Pid:
-      return "pid";
-    case oci::NamespaceType::Uts:
-      return "uts";
-    case oci::NamespaceType::Ipc:
-      return "ipc";
-    case oci::NamespaceType::Network:
-      return "net";
-    case oci::NamespaceType::Cgroup:
-      return "cgroup";
-  }
-  return "";
-}
 
 ino_t inode_of(int fd) {
   struct stat st {};

@@ -80,13 +80,12 @@ std::optional<NotifyRelay> NotifyRelay::open(int container_dirfd) {
   return r;
 }
 
-bool NotifyRelay::relay_one(pid_t main_pid) {
+bool NotifyRelay::relay_one(pid_t main_pid) { return relay_next(main_pid).value_or(false); }
+
+std::optional<bool> NotifyRelay::relay_next(pid_t main_pid) {
   char buf[4096];
   ssize_t n = ::recv(sock_.get(), buf, sizeof(buf), 0);
-  if (n <= 0) {
-    drained_ = true;
-    return false;
-  }
+  if (n <= 0) return std::nullopt;
   std::string msg(buf, static_cast<size_t>(n));
   bool ready = false;
   for (size_t pos = 0; pos < msg.size();) {
@@ -105,8 +104,8 @@ bool NotifyRelay::relay_one(pid_t main_pid) {
 }
 
 void NotifyRelay::relay_queued(pid_t main_pid) {
-  drained_ = false;
-  while (!drained_) relay_one(main_pid);
+  while (relay_next(main_pid)) {
+  }
 }
 
 void NotifyRelay::relay_until_ready(pid_t main_pid, int pidfd) {

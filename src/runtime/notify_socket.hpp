@@ -34,7 +34,9 @@ class NotifyRelay {
   void relay_queued(pid_t main_pid);
 
  private:
-  bool drained_ = false;  // the last recv found nothing queued
+  // Relays one queued datagram: nullopt when none was queued, else whether it said READY=.
+  std::optional<bool> relay_next(pid_t main_pid);
+
   Fd sock_;
   Fd host_;
 };
