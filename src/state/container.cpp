@@ -209,7 +209,8 @@ void ContainerDir::remove(const StateRoot& root) {
 }
 
 nlohmann::json oci_state_json(const ContainerState& st, Status status, const std::string& id) {
-  bool alive = status == Status::Created || status == Status::Running;
+  // A paused container's init is alive too: runc shows its pid, and engines read it.
+  bool alive = status != Status::Stopped;
   nlohmann::json j = {{"ociVersion", st.oci_version}, {"id", id},
                       {"pid", alive ? st.pid : 0},    {"status", status_name(status)},
                       {"bundle", st.bundle},          {"rootfs", st.rootfs},
