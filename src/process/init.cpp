@@ -13,6 +13,7 @@
 #include <optional>
 
 #include "cgroup/layout.hpp"
+#include "linux/console.hpp"
 #include "linux/devices.hpp"
 #include "linux/masks.hpp"
 #include "linux/mounts.hpp"
@@ -126,7 +127,8 @@ cgroup::OwnCgroups read_own_cgroups() {
   }
 }
 
-void setup_rootfs(const InitConfig& c, const cgroup::OwnCgroups* own_cgroups) {
+void setup_rootfs(const InitConfig& c, const cgroup::OwnCgroups* own_cgroups,
+                  std::optional<linux_::Pty>& console) {
   const oci::Spec& s = *c.spec;
   if (::mount(nullptr, "/", nullptr, initial_propagation(s.linux.rootfs_propagation), nullptr) != 0)
     throw_errno("make / a private mount tree");
@@ -148,6 +150,7 @@ void setup_rootfs(const InitConfig& c, const cgroup::OwnCgroups* own_cgroups) {
   linux_::create_devices(rootfd.get(), devices, c.can_mknod);
   if (has_mount_at(s, "/dev", true))
     linux_::create_dev_links(rootfd.get(), has_mount_at(s, "/dev/pts", true));
+  if (s.process->terminal) console = linux_::open_console(rootfd.get());
 
   write_sysctls(s);
   // Masks and read-only binds go in before pivot_root, through the rootfs fd: /dev/null is
@@ -192,8 +195,7 @@ void wait_for_start(const InitConfig& c) {
 
 // A pty from the container's devpts becomes the process's terminal; the master goes to the
 // runtime, which hands it to the console socket or proxies it.
-void setup_terminal(const InitConfig& c, const oci::Process& p) {
-  linux_::Pty pty = linux_::open_pty();
+void setup_terminal(const InitConfig& c, const oci::Process& p, linux_::Pty& pty) {
   if (p.console_size)
     linux_::set_window_size(pty.master.get(), p.console_size->height, p.console_size->width);
   linux_::attach_terminal(pty.slave.get());
@@ -228,9 +230,10 @@ void setup_terminal(const InitConfig& c, const oci::Process& p) {
     throw_errno("cgroup namespace: unshare");
   if (::chdir(c.bundle.c_str()) != 0) throw_errno("chdir to bundle " + c.bundle);
   join_session_keyring(c);
-  setup_rootfs(c, own_cgroups ? &*own_cgroups : nullptr);
+  std::optional<linux_::Pty> console;  // opened with the rootfs, bound on /dev/console
+  setup_rootfs(c, own_cgroups ? &*own_cgroups : nullptr, console);
   set_names(s);
-  if (p.terminal) setup_terminal(c, p);
+  if (console) setup_terminal(c, p, *console);
 
   UserProcess up;
   up.process = &p;
