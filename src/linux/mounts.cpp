@@ -28,6 +28,8 @@ std::string describe(const oci::Mount& m, size_t index) {
   return fmt::format("mounts[{}] ({} on {})", index, type, m.destination);
 }
 
+bool is_dev(const oci::Mount& m) { return clean_relative(m.destination) == "dev"; }
+
 MountOptions without_data(MountOptions o) {
   o.data.clear();
   return o;
@@ -207,6 +209,9 @@ void attach(int mountfd, int targetfd) {
 
 void mount_entry(int rootfd, const oci::Mount& m, size_t index, const MountContext& ctx) {
   MountOptions o = parse_mount_options(m.options);
+  // A read-only /dev turns read-only only at the end (make_dev_readonly): devpts, mqueue, shm,
+  // the device nodes and /dev/console still have to go in below it, as with runc.
+  if (is_dev(m)) o.attr_set &= ~static_cast<uint64_t>(MOUNT_ATTR_RDONLY);
   try {
     if (is_bind(m, o)) {
       if (m.type == "rbind") o.recursive_bind = true;
@@ -233,6 +238,21 @@ void mount_entry(int rootfd, const oci::Mount& m, size_t index, const MountConte
     }
   } catch (const Error& e) {
     throw Error(describe(m, index) + ": " + e.what(), e.code());
+  }
+}
+
+void make_dev_readonly(int rootfd, const std::vector<oci::Mount>& mounts) {
+  auto last_dev = std::find_if(mounts.rbegin(), mounts.rend(), is_dev);
+  if (last_dev == mounts.rend()) return;
+  MountOptions o = parse_mount_options(last_dev->options);
+  if (!(o.attr_set & MOUNT_ATTR_RDONLY)) return;
+  Fd dev = open_in_root(rootfd, "/dev", Create::No);
+  if (!dev) throw_errno("read-only /dev: open /dev");
+  try {
+    set_mount_attrs(dev.get(), MountOptions{.recursive_attrs = o.recursive_attrs,
+                                            .attr_set = MOUNT_ATTR_RDONLY});
+  } catch (const Error& e) {
+    throw Error(std::string("read-only /dev: ") + e.what(), e.code());
   }
 }
 

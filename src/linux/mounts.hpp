@@ -5,6 +5,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "cgroup/layout.hpp"
 #include "linux/mount_options.hpp"
@@ -37,6 +38,10 @@ void attach(int mountfd, int targetfd);
 // Mounts config.json mounts[index] below ROOTFD (the rootfs). Errors read
 // "mounts[3] (tmpfs on /dev/shm): <why>".
 void mount_entry(int rootfd, const oci::Mount& m, size_t index, const MountContext& ctx);
+
+// Applies a mount entry's read-only to /dev, which mount_entry left writable so that what
+// goes below it (devpts, mqueue, device nodes, /dev/console) could be made. Call after those.
+void make_dev_readonly(int rootfd, const std::vector<oci::Mount>& mounts);
 
 // True when the config.json mount is a bind (type "bind"/"rbind", or a bind/rbind option).
 bool is_bind_mount(const oci::Mount& m);

@@ -151,6 +151,7 @@ void setup_rootfs(const InitConfig& c, const cgroup::OwnCgroups* own_cgroups,
   if (has_mount_at(s, "/dev", true))
     linux_::create_dev_links(rootfd.get(), has_mount_at(s, "/dev/pts", true));
   if (s.process->terminal) console = linux_::open_console(rootfd.get());
+  linux_::make_dev_readonly(rootfd.get(), s.mounts);
 
   write_sysctls(s);
   // Masks and read-only binds go in before pivot_root, through the rootfs fd: /dev/null is

@@ -278,3 +278,20 @@ mountinfo_of() {
   expect_status 0
   expect_contains null-ok
 }
+
+@test "a read-only /dev still gets devpts, mqueue, shm, the devices and links; ro at the end" {
+  set_config '(.mounts[] | select(.destination == "/dev") | .options) += ["ro"]'
+  set_args sh -c 'cat /proc/self/mountinfo; test -c /dev/null && echo >/dev/null && echo null-ok
+    test -L /dev/fd && echo links-ok; touch /dev/new-file'
+  run sb run --bundle "$BUNDLE" c1
+  # touch fails: /dev itself is read-only in the end.
+  expect_status 1
+  expect_contains null-ok links-ok "Read-only file system"
+  local dest
+  for dest in $(jq -r '.mounts[].destination | select(startswith("/dev/"))' config.json); do
+    [ -n "$(mountinfo_of "$dest")" ] || { echo "$dest is not mounted"; show_output; false; }
+  done
+  [[ "$(mountinfo_of /dev)" =~ \ ro[\ ,] ]] || { echo "/dev is not read-only"; show_output; false; }
+  # devpts below it stays writable (the container's ptys).
+  [[ "$(mountinfo_of /dev/pts)" =~ \ rw[\ ,] ]] || { show_output; false; }
+}
