@@ -30,6 +30,28 @@ std::string describe(const oci::Mount& m, size_t index) {
 
 bool is_dev(const oci::Mount& m) { return clean_relative(m.destination) == "dev"; }
 
+// proc and sysfs go on an ordinary directory only. Paths resolve inside the rootfs anyway, but
+// an image whose /proc leads elsewhere (the CVE-2019-19921 family: a /proc the container
+// controls, so that masks and the runtime's own writes land somewhere harmless) is refused
+// rather than followed, as runc and crun do.
+void require_plain_directory(int rootfd, const oci::Mount& m) {
+  std::string rel = clean_relative(m.destination);
+  auto slash = rel.rfind('/');
+  std::string parent = slash == std::string::npos ? "/" : "/" + rel.substr(0, slash);
+  std::string name = slash == std::string::npos ? rel : rel.substr(slash + 1);
+  if (name.empty()) fail("{} cannot be mounted on the root itself", m.type);
+  Fd dir = open_in_root(rootfd, parent, Create::No);
+  if (!dir) return;  // missing: made as a directory when mounted
+  struct stat st {};
+  if (::fstatat(dir.get(), name.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0) return;
+  if (S_ISLNK(st.st_mode))
+    fail("{} is a symlink in the rootfs: {} is mounted on a directory only", m.destination,
+         m.type);
+  if (!S_ISDIR(st.st_mode))
+    fail("{} is not a directory in the rootfs: {} is mounted on a directory only", m.destination,
+         m.type);
+}
+
 MountOptions without_data(MountOptions o) {
   o.data.clear();
   return o;
@@ -226,7 +248,11 @@ void mount_entry(int rootfd, const oci::Mount& m, size_t index, const MountConte
                                      .recursive_propagation = o.recursive_propagation});
       }
     } else if (m.type == "sysfs") {
+      require_plain_directory(rootfd, m);
       sysfs_into(rootfd, m, o, ctx);
+    } else if (m.type == "proc") {
+      require_plain_directory(rootfd, m);
+      fs_into(rootfd, m, o);
     } else if (m.type == "devpts") {
       devpts_into(rootfd, m, o);
     } else if (m.type == "cgroup" || m.type == "cgroup2") {

@@ -295,3 +295,16 @@ mountinfo_of() {
   # devpts below it stays writable (the container's ptys).
   [[ "$(mountinfo_of /dev/pts)" =~ \ rw[\ ,] ]] || { show_output; false; }
 }
+
+@test "a rootfs whose /proc or /sys is a symlink is refused, not followed" {
+  local dir
+  for dir in proc sys; do
+    rm -rf "$BUNDLE/rootfs/proc" "$BUNDLE/rootfs/sys"
+    mkdir "$BUNDLE/rootfs/proc" "$BUNDLE/rootfs/sys"
+    rmdir "$BUNDLE/rootfs/$dir"
+    ln -s /tmp "$BUNDLE/rootfs/$dir"
+    run_in "c-$dir" true
+    expect_failure "/$dir is a symlink in the rootfs"
+    assert_no_leftovers "c-$dir"
+  done
+}
