@@ -17,6 +17,7 @@
 #include "linux/devices.hpp"
 #include "linux/masks.hpp"
 #include "linux/mounts.hpp"
+#include "linux/no_pivot.hpp"
 #include "linux/pty.hpp"
 #include "linux/rootpath.hpp"
 #include "process/sync.hpp"
@@ -93,6 +94,7 @@ void write_sysctls(const oci::Spec& s) {
 void pivot_into(const InitConfig& c, int rootfd) {
   if (::fchdir(rootfd) != 0) throw_errno("chdir to rootfs");
   if (c.no_pivot) {
+    linux_::hide_revealing_mounts(c.rootfs);
     if (::mount(c.rootfs.c_str(), "/", nullptr, MS_MOVE, nullptr) != 0)
       throw_errno("move rootfs to /");
     if (::chroot(".") != 0) throw_errno("chroot");

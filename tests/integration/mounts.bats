@@ -308,3 +308,23 @@ mountinfo_of() {
     assert_no_leftovers "c-$dir"
   done
 }
+
+@test "--no-pivot: a nested user namespace cannot mount a fresh procfs or sysfs" {
+  # The kernel allows it only while a whole proc (sysfs) is visible in the mount namespace:
+  # the host's, left under the moved rootfs, must be gone or covered (runc's msMoveRoot).
+  # Mapping root in the nested user namespace takes CAP_SETFCAP; a tmpfs shows the nested
+  # namespace may mount at all; its own network namespace lets it try sysfs.
+  add_caps CAP_SYS_ADMIN CAP_SETFCAP
+  set_args unshare -mrpfn sh -c 'mount -t tmpfs none /mnt && echo tmpfs-mounted
+    mount -t proc none /proc && echo proc-mounted
+    mount -t sysfs none /sys && echo sysfs-mounted; echo done'
+  local flags
+  for flags in --no-pivot ""; do
+    run sb run $flags --bundle "$BUNDLE" c1
+    expect_status 0
+    expect_contains tmpfs-mounted done
+    expect_not_contains proc-mounted
+    expect_not_contains sysfs-mounted
+    expect_contains "mount: permission denied"
+  done
+}
