@@ -57,13 +57,15 @@ MountOptions without_data(MountOptions o) {
   return o;
 }
 
+// Binds SOURCE (a host path), or TREE when the runtime already cloned it (MountSource).
 void bind_into(int rootfd, const std::string& source, const std::string& dest,
-               const MountOptions& o) {
+               const MountOptions& o, Fd tree = Fd()) {
   struct stat st {};
-  if (::stat(source.c_str(), &st) != 0) throw_errno("source " + source);
+  int r = tree ? ::fstat(tree.get(), &st) : ::stat(source.c_str(), &st);
+  if (r != 0) throw_errno("source " + source);
   Fd target = open_in_root(rootfd, dest, S_ISDIR(st.st_mode) ? Create::Dir : Create::File);
   if (!target) throw_errno("destination " + dest);
-  Fd tree = clone_tree(AT_FDCWD, source, o.recursive_bind);
+  if (!tree) tree = clone_tree(AT_FDCWD, source, o.recursive_bind);
   MountOptions attrs = o;
   attrs.propagation = 0;  // set once attached: a detached tree has no peers to speak of
   set_mount_attrs(tree.get(), attrs);
@@ -229,7 +231,21 @@ void attach(int mountfd, int targetfd) {
     throw_errno("attach mount");
 }
 
-void mount_entry(int rootfd, const oci::Mount& m, size_t index, const MountContext& ctx) {
+Fd clone_bind_source(const oci::Mount& m, size_t index, const std::string& bundle) {
+  MountOptions o = parse_mount_options(m.options);
+  if (!is_bind(m, o)) return Fd();
+  bool recursive = o.recursive_bind || m.type == "rbind";
+  std::string source = m.source.empty() || m.source[0] == '/' ? m.source : bundle + "/" + m.source;
+  unsigned flags = OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | (recursive ? AT_RECURSIVE : 0);
+  Fd tree(sys::open_tree(AT_FDCWD, source.c_str(), flags));
+  if (tree) return tree;
+  if (errno == EPERM) return Fd();  // not ours to clone: the init binds it as today
+  throw Error(fmt::format("{}: source {}: {}", describe(m, index), m.source, errno_text(errno)),
+              errno);
+}
+
+void mount_entry(int rootfd, const oci::Mount& m, size_t index, const MountContext& ctx,
+                 Fd source) {
   MountOptions o = parse_mount_options(m.options);
   // A read-only /dev turns read-only only at the end (make_dev_readonly): devpts, mqueue, shm,
   // the device nodes and /dev/console still have to go in below it, as with runc.
@@ -239,7 +255,7 @@ void mount_entry(int rootfd, const oci::Mount& m, size_t index, const MountConte
       if (m.type == "rbind") o.recursive_bind = true;
       o.bind = true;
       // Bind sources are host paths; relative ones are relative to the bundle (our cwd).
-      bind_into(rootfd, m.source, m.destination, without_data(o));
+      bind_into(rootfd, m.source, m.destination, without_data(o), std::move(source));
       if (o.propagation) {
         Fd mounted = open_in_root(rootfd, m.destination, Create::No);
         if (!mounted) throw_errno("reopen " + m.destination);

@@ -143,8 +143,10 @@ void setup_rootfs(const InitConfig& c, const cgroup::OwnCgroups* own_cgroups,
   linux_::MountContext ctx{.in_user_namespace = c.in_user_namespace,
                            .cgroup_namespace = has_cgroup_namespace(s),
                            .own_cgroups = own_cgroups};
-  for (size_t i = 0; i < s.mounts.size(); i++)
-    linux_::mount_entry(rootfd.get(), s.mounts[i], i, ctx);
+  for (size_t i = 0; i < s.mounts.size(); i++) {
+    Fd source(i < c.bind_source_fds.size() ? c.bind_source_fds[i] : -1);
+    linux_::mount_entry(rootfd.get(), s.mounts[i], i, ctx, std::move(source));
+  }
 
   std::vector<oci::Device> devices;
   if (has_mount_at(s, "/dev", true)) devices = linux_::default_devices();
@@ -212,7 +214,9 @@ void setup_terminal(const InitConfig& c, const oci::Process& p, linux_::Pty& pty
   // The init holds nothing of the runtime's or the caller's but stdio, the fds passed on, the
   // sync socket and the exec fifo: a container process looking at /proc/1/fd must find no
   // host directory, state lock or cgroup (the CVE-2024-21626 lesson).
-  if (sys::close_fds_except(3 + c.kept_fds, {c.sync_fd, c.exec_fifo_fd}) != 0)
+  std::vector<int> keep = c.bind_source_fds;
+  keep.insert(keep.end(), {c.sync_fd, c.exec_fifo_fd});
+  if (sys::close_fds_except(3 + c.kept_fds, keep) != 0)
     throw_errno("close the runtime's fds");
   bool setgroups_denied = c.setgroups_from_self ? sys::setgroups_denied(0) : c.setgroups_denied;
   reset_signals();

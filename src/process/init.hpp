@@ -31,6 +31,9 @@ struct InitConfig {
   bool no_pivot = false;
   bool no_new_keyring = false;
   int kept_fds = 0;  // fds 3.. passed to the program (LISTEN_FDS and --preserve-fds)
+  // Per mounts[] entry: the bind source the runtime cloned as the caller (a detached mount),
+  // or -1. The init attaches and closes each; they survive its close of the runtime's fds.
+  std::vector<int> bind_source_fds;
   std::optional<linux_::SeccompProgram> seccomp;
 };
 

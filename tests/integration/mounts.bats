@@ -328,3 +328,36 @@ mountinfo_of() {
     expect_contains "mount: permission denied"
   done
 }
+
+@test "a bind source only the caller can reach works in a user namespace container (root)" {
+  is_root || skip "root binds a 0700 directory of its own into a container with mapped ids"
+  # The container's root is host uid 300000, which may not enter the source: the runtime opens
+  # it before the init enters the user namespace (as runc and crun do).
+  rm -f "$BUNDLE/config.json"
+  "$SANDBOX" spec --rootless --bundle "$BUNDLE" >/dev/null
+  set_config '.linux.uidMappings = [{"containerID": 0, "hostID": 300000, "size": 65536}]
+            | .linux.gidMappings = .linux.uidMappings'
+  chown -R 300000:300000 "$BUNDLE/rootfs"
+  # The directory bound is open to all; the one above it (the way there) is root's alone.
+  mkdir -m 700 "$TEST_DIR/secret"
+  mkdir -m 755 "$TEST_DIR/secret/shared"
+  echo behind-a-0700-dir >"$TEST_DIR/secret/shared/file"
+  chmod 644 "$TEST_DIR/secret/shared/file"
+  add_bind "$TEST_DIR/secret/shared" /data rbind ro
+  run_in c1 cat /data/file
+  expect_status 0
+  expect_output behind-a-0700-dir
+  # The options still apply to the clone.
+  run_in c2 touch /data/new
+  expect_status 1
+  expect_contains "Read-only file system"
+}
+
+@test "a bind source given relative to the bundle" {
+  mkdir "$BUNDLE/relative-src"
+  echo relative >"$BUNDLE/relative-src/file"
+  add_bind relative-src /data
+  run_in c1 cat /data/file
+  expect_status 0
+  expect_output relative
+}
