@@ -93,7 +93,9 @@ void write_sysctls(const oci::Spec& s) {
 
 void pivot_into(const InitConfig& c, int rootfd) {
   if (::fchdir(rootfd) != 0) throw_errno("chdir to rootfs");
-  if (c.no_pivot) {
+  if (c.joined_mount_namespace) {
+    if (::chroot(".") != 0) throw_errno("chroot");
+  } else if (c.no_pivot) {
     linux_::hide_revealing_mounts(c.rootfs);
     if (::mount(c.rootfs.c_str(), "/", nullptr, MS_MOVE, nullptr) != 0)
       throw_errno("move rootfs to /");
@@ -132,11 +134,14 @@ cgroup::OwnCgroups read_own_cgroups() {
 void setup_rootfs(const InitConfig& c, const cgroup::OwnCgroups* own_cgroups,
                   std::optional<linux_::Pty>& console) {
   const oci::Spec& s = *c.spec;
-  if (::mount(nullptr, "/", nullptr, initial_propagation(s.linux.rootfs_propagation), nullptr) != 0)
-    throw_errno("make / a private mount tree");
-  // A bind of the rootfs onto itself makes it a mount point, which pivot_root requires.
-  if (::mount(c.rootfs.c_str(), c.rootfs.c_str(), nullptr, MS_BIND | MS_REC, nullptr) != 0)
-    throw_errno("bind rootfs " + c.rootfs);
+  if (!c.joined_mount_namespace) {
+    if (::mount(nullptr, "/", nullptr, initial_propagation(s.linux.rootfs_propagation),
+                nullptr) != 0)
+      throw_errno("make / a private mount tree");
+    // A bind of the rootfs onto itself makes it a mount point, which pivot_root requires.
+    if (::mount(c.rootfs.c_str(), c.rootfs.c_str(), nullptr, MS_BIND | MS_REC, nullptr) != 0)
+      throw_errno("bind rootfs " + c.rootfs);
+  }
   Fd rootfd(::open(c.rootfs.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
   if (!rootfd) throw_errno("open rootfs " + c.rootfs);
 
@@ -179,7 +184,7 @@ void setup_rootfs(const InitConfig& c, const cgroup::OwnCgroups* own_cgroups,
   }
 
   pivot_into(c, rootfd.get());
-  apply_rootfs_propagation(s.linux.rootfs_propagation);
+  if (!c.joined_mount_namespace) apply_rootfs_propagation(s.linux.rootfs_propagation);
 }
 
 void set_names(const oci::Spec& s) {
@@ -235,7 +240,9 @@ void setup_terminal(const InitConfig& c, const oci::Process& p, linux_::Pty& pty
   if (::prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) != 0) throw_errno("prctl(PR_SET_DUMPABLE)");
   if (c.unshare_cgroup_namespace && ::unshare(CLONE_NEWCGROUP) != 0)
     throw_errno("cgroup namespace: unshare");
-  if (::chdir(c.bundle.c_str()) != 0) throw_errno("chdir to bundle " + c.bundle);
+  // In a joined mount namespace the bundle may not be there (relative bind sources then fail).
+  if (::chdir(c.bundle.c_str()) != 0 && !c.joined_mount_namespace)
+    throw_errno("chdir to bundle " + c.bundle);
   join_session_keyring(c);
   std::optional<linux_::Pty> console;  // opened with the rootfs, bound on /dev/console
   setup_rootfs(c, own_cgroups ? &*own_cgroups : nullptr, console);

@@ -29,6 +29,9 @@ struct InitConfig {
   // A user namespace was joined by path: setgroups_denied is read by the init itself, inside.
   bool setgroups_from_self = false;
   bool no_pivot = false;
+  // The mount namespace was joined by path: it is someone else's, so its root and propagation
+  // stay as they are and the init chroots into the rootfs instead of pivoting (as crun does).
+  bool joined_mount_namespace = false;
   bool no_new_keyring = false;
   int kept_fds = 0;  // fds 3.. passed to the program (LISTEN_FDS and --preserve-fds)
   // Per mounts[] entry: the bind source the runtime cloned as the caller (a detached mount),

@@ -174,6 +174,7 @@ CreatedContainer create_container(const GlobalOptions& g, const CreateOptions& o
   init.setgroups_denied = maps ? maps->deny_setgroups : sys::setgroups_denied(0);
   init.setgroups_from_self = joins_user;
   init.no_pivot = o.no_pivot;
+  init.joined_mount_namespace = !(ns.clone_flags & CLONE_NEWNS);
   init.no_new_keyring = o.no_new_keyring;
   init.seccomp = std::move(seccomp);
   init.kept_fds = kept_fds;
