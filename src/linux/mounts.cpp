@@ -28,18 +28,44 @@ std::string describe(const oci::Mount& m, size_t index) {
   return fmt::format("mounts[{}] ({} on {})", index, type, m.destination);
 }
 
+bool is_dev(const oci::Mount& m) { return clean_relative(m.destination) == "dev"; }
+
+// proc and sysfs go on an ordinary directory only. Paths resolve inside the rootfs anyway, but
+// an image whose /proc leads elsewhere (the CVE-2019-19921 family: a /proc the container
+// controls, so that masks and the runtime's own writes land somewhere harmless) is refused
+// rather than followed, as runc and crun do.
+void require_plain_directory(int rootfd, const oci::Mount& m) {
+  std::string rel = clean_relative(m.destination);
+  auto slash = rel.rfind('/');
+  std::string parent = slash == std::string::npos ? "/" : "/" + rel.substr(0, slash);
+  std::string name = slash == std::string::npos ? rel : rel.substr(slash + 1);
+  if (name.empty()) fail("{} cannot be mounted on the root itself", m.type);
+  Fd dir = open_in_root(rootfd, parent, Create::No);
+  if (!dir) return;  // missing: made as a directory when mounted
+  struct stat st {};
+  if (::fstatat(dir.get(), name.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0) return;
+  if (S_ISLNK(st.st_mode))
+    fail("{} is a symlink in the rootfs: {} is mounted on a directory only", m.destination,
+         m.type);
+  if (!S_ISDIR(st.st_mode))
+    fail("{} is not a directory in the rootfs: {} is mounted on a directory only", m.destination,
+         m.type);
+}
+
 MountOptions without_data(MountOptions o) {
   o.data.clear();
   return o;
 }
 
+// Binds SOURCE (a host path), or TREE when the runtime already cloned it (MountSource).
 void bind_into(int rootfd, const std::string& source, const std::string& dest,
-               const MountOptions& o) {
+               const MountOptions& o, Fd tree = Fd()) {
   struct stat st {};
-  if (::stat(source.c_str(), &st) != 0) throw_errno("source " + source);
+  int r = tree ? ::fstat(tree.get(), &st) : ::stat(source.c_str(), &st);
+  if (r != 0) throw_errno("source " + source);
   Fd target = open_in_root(rootfd, dest, S_ISDIR(st.st_mode) ? Create::Dir : Create::File);
   if (!target) throw_errno("destination " + dest);
-  Fd tree = clone_tree(AT_FDCWD, source, o.recursive_bind);
+  if (!tree) tree = clone_tree(AT_FDCWD, source, o.recursive_bind);
   MountOptions attrs = o;
   attrs.propagation = 0;  // set once attached: a detached tree has no peers to speak of
   set_mount_attrs(tree.get(), attrs);
@@ -205,14 +231,31 @@ void attach(int mountfd, int targetfd) {
     throw_errno("attach mount");
 }
 
-void mount_entry(int rootfd, const oci::Mount& m, size_t index, const MountContext& ctx) {
+Fd clone_bind_source(const oci::Mount& m, size_t index, const std::string& bundle) {
   MountOptions o = parse_mount_options(m.options);
+  if (!is_bind(m, o)) return Fd();
+  bool recursive = o.recursive_bind || m.type == "rbind";
+  std::string source = m.source.empty() || m.source[0] == '/' ? m.source : bundle + "/" + m.source;
+  unsigned flags = OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | (recursive ? AT_RECURSIVE : 0);
+  Fd tree(sys::open_tree(AT_FDCWD, source.c_str(), flags));
+  if (tree) return tree;
+  if (errno == EPERM) return Fd();  // not ours to clone: the init binds it as today
+  throw Error(fmt::format("{}: source {}: {}", describe(m, index), m.source, errno_text(errno)),
+              errno);
+}
+
+void mount_entry(int rootfd, const oci::Mount& m, size_t index, const MountContext& ctx,
+                 Fd source) {
+  MountOptions o = parse_mount_options(m.options);
+  // A read-only /dev turns read-only only at the end (make_dev_readonly): devpts, mqueue, shm,
+  // the device nodes and /dev/console still have to go in below it, as with runc.
+  if (is_dev(m)) o.attr_set &= ~static_cast<uint64_t>(MOUNT_ATTR_RDONLY);
   try {
     if (is_bind(m, o)) {
       if (m.type == "rbind") o.recursive_bind = true;
       o.bind = true;
       // Bind sources are host paths; relative ones are relative to the bundle (our cwd).
-      bind_into(rootfd, m.source, m.destination, without_data(o));
+      bind_into(rootfd, m.source, m.destination, without_data(o), std::move(source));
       if (o.propagation) {
         Fd mounted = open_in_root(rootfd, m.destination, Create::No);
         if (!mounted) throw_errno("reopen " + m.destination);
@@ -221,7 +264,11 @@ void mount_entry(int rootfd, const oci::Mount& m, size_t index, const MountConte
                                      .recursive_propagation = o.recursive_propagation});
       }
     } else if (m.type == "sysfs") {
+      require_plain_directory(rootfd, m);
       sysfs_into(rootfd, m, o, ctx);
+    } else if (m.type == "proc") {
+      require_plain_directory(rootfd, m);
+      fs_into(rootfd, m, o);
     } else if (m.type == "devpts") {
       devpts_into(rootfd, m, o);
     } else if (m.type == "cgroup" || m.type == "cgroup2") {
@@ -233,6 +280,21 @@ void mount_entry(int rootfd, const oci::Mount& m, size_t index, const MountConte
     }
   } catch (const Error& e) {
     throw Error(describe(m, index) + ": " + e.what(), e.code());
+  }
+}
+
+void make_dev_readonly(int rootfd, const std::vector<oci::Mount>& mounts) {
+  auto last_dev = std::find_if(mounts.rbegin(), mounts.rend(), is_dev);
+  if (last_dev == mounts.rend()) return;
+  MountOptions o = parse_mount_options(last_dev->options);
+  if (!(o.attr_set & MOUNT_ATTR_RDONLY)) return;
+  Fd dev = open_in_root(rootfd, "/dev", Create::No);
+  if (!dev) throw_errno("read-only /dev: open /dev");
+  try {
+    set_mount_attrs(dev.get(), MountOptions{.recursive_attrs = o.recursive_attrs,
+                                            .attr_set = MOUNT_ATTR_RDONLY});
+  } catch (const Error& e) {
+    throw Error(std::string("read-only /dev: ") + e.what(), e.code());
   }
 }
 

@@ -5,6 +5,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "cgroup/layout.hpp"
 #include "linux/mount_options.hpp"
@@ -35,8 +36,23 @@ void set_mount_attrs(int mountfd, const MountOptions& o);
 void attach(int mountfd, int targetfd);
 
 // Mounts config.json mounts[index] below ROOTFD (the rootfs). Errors read
-// "mounts[3] (tmpfs on /dev/shm): <why>".
-void mount_entry(int rootfd, const oci::Mount& m, size_t index, const MountContext& ctx);
+// "mounts[3] (tmpfs on /dev/shm): <why>". SOURCE: the bind's source as cloned by the runtime
+// (clone_bind_source), else the init opens the source itself.
+void mount_entry(int rootfd, const oci::Mount& m, size_t index, const MountContext& ctx,
+                 Fd source = Fd());
+
+// A bind source opened as the caller, before the init enters its user namespace: runc and crun
+// do the same, so a source only the caller can reach (a 0700 directory of root's) works in a
+// container whose root is a mapped, unprivileged id. A detached clone of the source's mount
+// tree (recursive for rbind), which the init attaches with mount_entry. Needs CAP_SYS_ADMIN
+// over the caller's mount namespace: without it (EPERM) an invalid Fd, and the init binds the
+// path itself. An invalid Fd for entries that are not binds. Relative sources are relative to
+// BUNDLE. Errors read like mount_entry's.
+Fd clone_bind_source(const oci::Mount& m, size_t index, const std::string& bundle);
+
+// Applies a mount entry's read-only to /dev, which mount_entry left writable so that what
+// goes below it (devpts, mqueue, device nodes, /dev/console) could be made. Call after those.
+void make_dev_readonly(int rootfd, const std::vector<oci::Mount>& mounts);
 
 // True when the config.json mount is a bind (type "bind"/"rbind", or a bind/rbind option).
 bool is_bind_mount(const oci::Mount& m);

@@ -14,10 +14,15 @@
 namespace sandbox::linux_ {
 
 Pty open_pty() {
+  Fd master(::open("/dev/pts/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC));
+  if (!master) master.reset(::open("/dev/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC));
+  if (!master) throw_errno("process.terminal: open /dev/pts/ptmx");
+  return pty_from_master(std::move(master));
+}
+
+Pty pty_from_master(Fd master) {
   Pty p;
-  p.master.reset(::open("/dev/pts/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC));
-  if (!p.master) p.master.reset(::open("/dev/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC));
-  if (!p.master) throw_errno("process.terminal: open /dev/pts/ptmx");
+  p.master = std::move(master);
   int unlock = 0;
   if (::ioctl(p.master.get(), TIOCSPTLCK, &unlock) != 0)
     throw_errno("process.terminal: unlock pty");

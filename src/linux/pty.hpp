@@ -17,6 +17,8 @@ struct Pty {
 // A new, unlocked pty pair from /dev/pts/ptmx (or /dev/ptmx). Both fds are O_CLOEXEC; the
 // slave is opened through the master (TIOCGPTPEER), never by path.
 Pty open_pty();
+// The pair for an open ptmx: unlocked, the slave opened through the master (TIOCGPTPEER).
+Pty pty_from_master(Fd master);
 
 // Makes SLAVE the controlling terminal of the calling process, which must be a session leader,
 // and its stdin, stdout and stderr.

@@ -13,9 +13,11 @@
 #include <optional>
 
 #include "cgroup/layout.hpp"
+#include "linux/console.hpp"
 #include "linux/devices.hpp"
 #include "linux/masks.hpp"
 #include "linux/mounts.hpp"
+#include "linux/no_pivot.hpp"
 #include "linux/pty.hpp"
 #include "linux/rootpath.hpp"
 #include "process/hooks.hpp"
@@ -92,7 +94,10 @@ void write_sysctls(const oci::Spec& s) {
 
 void pivot_into(const InitConfig& c, int rootfd) {
   if (::fchdir(rootfd) != 0) throw_errno("chdir to rootfs");
-  if (c.no_pivot) {
+  if (c.joined_mount_namespace) {
+    if (::chroot(".") != 0) throw_errno("chroot");
+  } else if (c.no_pivot) {
+    linux_::hide_revealing_mounts(c.rootfs);
     if (::mount(c.rootfs.c_str(), "/", nullptr, MS_MOVE, nullptr) != 0)
       throw_errno("move rootfs to /");
     if (::chroot(".") != 0) throw_errno("chroot");
@@ -148,21 +153,27 @@ pid_t hooks_before_pivot(const InitConfig& c) {
   return pid;
 }
 
-pid_t setup_rootfs(const InitConfig& c, const cgroup::OwnCgroups* own_cgroups) {
+pid_t setup_rootfs(const InitConfig& c, const cgroup::OwnCgroups* own_cgroups,
+                   std::optional<linux_::Pty>& console) {
   const oci::Spec& s = *c.spec;
-  if (::mount(nullptr, "/", nullptr, initial_propagation(s.linux.rootfs_propagation), nullptr) != 0)
-    throw_errno("make / a private mount tree");
-  // A bind of the rootfs onto itself makes it a mount point, which pivot_root requires.
-  if (::mount(c.rootfs.c_str(), c.rootfs.c_str(), nullptr, MS_BIND | MS_REC, nullptr) != 0)
-    throw_errno("bind rootfs " + c.rootfs);
+  if (!c.joined_mount_namespace) {
+    if (::mount(nullptr, "/", nullptr, initial_propagation(s.linux.rootfs_propagation),
+                nullptr) != 0)
+      throw_errno("make / a private mount tree");
+    // A bind of the rootfs onto itself makes it a mount point, which pivot_root requires.
+    if (::mount(c.rootfs.c_str(), c.rootfs.c_str(), nullptr, MS_BIND | MS_REC, nullptr) != 0)
+      throw_errno("bind rootfs " + c.rootfs);
+  }
   Fd rootfd(::open(c.rootfs.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
   if (!rootfd) throw_errno("open rootfs " + c.rootfs);
 
   linux_::MountContext ctx{.in_user_namespace = c.in_user_namespace,
                            .cgroup_namespace = has_cgroup_namespace(s),
                            .own_cgroups = own_cgroups};
-  for (size_t i = 0; i < s.mounts.size(); i++)
-    linux_::mount_entry(rootfd.get(), s.mounts[i], i, ctx);
+  for (size_t i = 0; i < s.mounts.size(); i++) {
+    Fd source(i < c.bind_source_fds.size() ? c.bind_source_fds[i] : -1);
+    linux_::mount_entry(rootfd.get(), s.mounts[i], i, ctx, std::move(source));
+  }
 
   std::vector<oci::Device> devices;
   if (has_mount_at(s, "/dev", true)) devices = linux_::default_devices();
@@ -170,6 +181,8 @@ pid_t setup_rootfs(const InitConfig& c, const cgroup::OwnCgroups* own_cgroups) {
   linux_::create_devices(rootfd.get(), devices, c.can_mknod);
   if (has_mount_at(s, "/dev", true))
     linux_::create_dev_links(rootfd.get(), has_mount_at(s, "/dev/pts", true));
+  if (s.process->terminal) console = linux_::open_console(rootfd.get());
+  linux_::make_dev_readonly(rootfd.get(), s.mounts);
 
   write_sysctls(s);
   pid_t host_pid = hooks_before_pivot(c);
@@ -194,7 +207,7 @@ pid_t setup_rootfs(const InitConfig& c, const cgroup::OwnCgroups* own_cgroups) {
   }
 
   pivot_into(c, rootfd.get());
-  apply_rootfs_propagation(s.linux.rootfs_propagation);
+  if (!c.joined_mount_namespace) apply_rootfs_propagation(s.linux.rootfs_propagation);
   return host_pid;
 }
 
@@ -216,8 +229,7 @@ void wait_for_start(const InitConfig& c) {
 
 // A pty from the container's devpts becomes the process's terminal; the master goes to the
 // runtime, which hands it to the console socket or proxies it.
-void setup_terminal(const InitConfig& c, const oci::Process& p) {
-  linux_::Pty pty = linux_::open_pty();
+void setup_terminal(const InitConfig& c, const oci::Process& p, linux_::Pty& pty) {
   if (p.console_size)
     linux_::set_window_size(pty.master.get(), p.console_size->height, p.console_size->width);
   linux_::attach_terminal(pty.slave.get());
@@ -231,7 +243,9 @@ void setup_terminal(const InitConfig& c, const oci::Process& p) {
   // The init holds nothing of the runtime's or the caller's but stdio, the fds passed on, the
   // sync socket and the exec fifo: a container process looking at /proc/1/fd must find no
   // host directory, state lock or cgroup (the CVE-2024-21626 lesson).
-  if (sys::close_fds_except(3 + c.kept_fds, {c.sync_fd, c.exec_fifo_fd}) != 0)
+  std::vector<int> keep = c.bind_source_fds;
+  keep.insert(keep.end(), {c.sync_fd, c.exec_fifo_fd});
+  if (sys::close_fds_except(3 + c.kept_fds, keep) != 0)
     throw_errno("close the runtime's fds");
   bool setgroups_denied = c.setgroups_from_self ? sys::setgroups_denied(0) : c.setgroups_denied;
   reset_signals();
@@ -250,11 +264,14 @@ void setup_terminal(const InitConfig& c, const oci::Process& p) {
   if (::prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) != 0) throw_errno("prctl(PR_SET_DUMPABLE)");
   if (c.unshare_cgroup_namespace && ::unshare(CLONE_NEWCGROUP) != 0)
     throw_errno("cgroup namespace: unshare");
-  if (::chdir(c.bundle.c_str()) != 0) throw_errno("chdir to bundle " + c.bundle);
+  // In a joined mount namespace the bundle may not be there (relative bind sources then fail).
+  if (::chdir(c.bundle.c_str()) != 0 && !c.joined_mount_namespace)
+    throw_errno("chdir to bundle " + c.bundle);
   join_session_keyring(c);
-  pid_t host_pid = setup_rootfs(c, own_cgroups ? &*own_cgroups : nullptr);
+  std::optional<linux_::Pty> console;  // opened with the rootfs, bound on /dev/console
+  pid_t host_pid = setup_rootfs(c, own_cgroups ? &*own_cgroups : nullptr, console);
   set_names(s);
-  if (p.terminal) setup_terminal(c, p);
+  if (console) setup_terminal(c, p, *console);
 
   UserProcess up;
   up.process = &p;

@@ -33,8 +33,14 @@ struct InitConfig {
   // init may be inspectable (a rootless prestart hook opens /proc/PID/ns/net).
   bool own_pid_namespace = false;
   bool no_pivot = false;
+  // The mount namespace was joined by path: it is someone else's, so its root and propagation
+  // stay as they are and the init chroots into the rootfs instead of pivoting (as crun does).
+  bool joined_mount_namespace = false;
   bool no_new_keyring = false;
   int kept_fds = 0;  // fds 3.. passed to the program (LISTEN_FDS and --preserve-fds)
+  // Per mounts[] entry: the bind source the runtime cloned as the caller (a detached mount),
+  // or -1. The init attaches and closes each; they survive its close of the runtime's fds.
+  std::vector<int> bind_source_fds;
   std::optional<linux_::SeccompProgram> seccomp;
 };
 

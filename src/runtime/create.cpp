@@ -183,9 +183,18 @@ CreatedContainer create_container(const GlobalOptions& g, const CreateOptions& o
   init.setgroups_denied = maps ? maps->deny_setgroups : sys::setgroups_denied(0);
   init.setgroups_from_self = joins_user;
   init.no_pivot = o.no_pivot;
+  init.joined_mount_namespace = !(ns.clone_flags & CLONE_NEWNS);
   init.no_new_keyring = o.no_new_keyring;
   init.seccomp = std::move(seccomp);
   init.kept_fds = kept_fds;
+  // Bind sources are opened as the caller, before the init enters its user namespace.
+  std::vector<Fd> bind_sources;
+  if (caller_is_root) {
+    for (size_t i = 0; i < spec.mounts.size(); i++) {
+      bind_sources.push_back(linux_::clone_bind_source(spec.mounts[i], i, bundle));
+      init.bind_source_fds.push_back(bind_sources.back().get());
+    }
+  }
   if (!cgroups->record().none()) {
     plan.cgroup_fd = cgroups->clone_into_fd();
     plan.place = [&](pid_t pid, bool cloned_into) { cgroups->place(pid, cloned_into); };

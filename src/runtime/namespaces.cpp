@@ -89,8 +89,6 @@ NamespacePlan plan_namespaces(const oci::Linux& linux, bool caller_is_root) {
       plan.clone_flags |= static_cast<uint64_t>(clone_flag(ns.type));
       continue;
     }
-    if (ns.type == oci::NamespaceType::Mount)
-      fail("{}.path: joining an existing mount namespace is not supported yet", where);
     Fd fd(::open(ns.path.c_str(), O_RDONLY | O_CLOEXEC));
     if (!fd) throw_errno(where + ".path: open " + ns.path);
     int type = ::ioctl(fd.get(), NS_GET_NSTYPE);
@@ -101,8 +99,10 @@ NamespacePlan plan_namespaces(const oci::Linux& linux, bool caller_is_root) {
     list.push_back({ns.type, std::move(fd)});
   }
   // Without a mount namespace of its own, the container's mounts and pivot_root would happen
-  // in the caller's mount namespace (as root: the host's), so one is required (runc too).
-  if (!(plan.clone_flags & CLONE_NEWNS))
+  // in the caller's mount namespace (as root: the host's), so one is required (runc too): a new
+  // one, or another one given by path (the container then sets up in it, as with runc and crun).
+  if (!(plan.clone_flags & CLONE_NEWNS) &&
+      namespace_source(plan, oci::NamespaceType::Mount) != NamespaceSource::Joined)
     fail(
         "config.json: linux.namespaces: a mount namespace is required (without one the "
         "container's mounts would change the caller's own)");

@@ -278,3 +278,86 @@ mountinfo_of() {
   expect_status 0
   expect_contains null-ok
 }
+
+@test "a read-only /dev still gets devpts, mqueue, shm, the devices and links; ro at the end" {
+  set_config '(.mounts[] | select(.destination == "/dev") | .options) += ["ro"]'
+  set_args sh -c 'cat /proc/self/mountinfo; test -c /dev/null && echo >/dev/null && echo null-ok
+    test -L /dev/fd && echo links-ok; touch /dev/new-file'
+  run sb run --bundle "$BUNDLE" c1
+  # touch fails: /dev itself is read-only in the end.
+  expect_status 1
+  expect_contains null-ok links-ok "Read-only file system"
+  local dest
+  for dest in $(jq -r '.mounts[].destination | select(startswith("/dev/"))' config.json); do
+    [ -n "$(mountinfo_of "$dest")" ] || { echo "$dest is not mounted"; show_output; false; }
+  done
+  [[ "$(mountinfo_of /dev)" =~ \ ro[\ ,] ]] || { echo "/dev is not read-only"; show_output; false; }
+  # devpts below it stays writable (the container's ptys).
+  [[ "$(mountinfo_of /dev/pts)" =~ \ rw[\ ,] ]] || { show_output; false; }
+}
+
+@test "a rootfs whose /proc or /sys is a symlink is refused, not followed" {
+  local dir
+  for dir in proc sys; do
+    rm -rf "$BUNDLE/rootfs/proc" "$BUNDLE/rootfs/sys"
+    mkdir "$BUNDLE/rootfs/proc" "$BUNDLE/rootfs/sys"
+    rmdir "$BUNDLE/rootfs/$dir"
+    ln -s /tmp "$BUNDLE/rootfs/$dir"
+    run_in "c-$dir" true
+    expect_failure "/$dir is a symlink in the rootfs"
+    assert_no_leftovers "c-$dir"
+  done
+}
+
+@test "--no-pivot: a nested user namespace cannot mount a fresh procfs or sysfs" {
+  # The kernel allows it only while a whole proc (sysfs) is visible in the mount namespace:
+  # the host's, left under the moved rootfs, must be gone or covered (runc's msMoveRoot).
+  # Mapping root in the nested user namespace takes CAP_SETFCAP; a tmpfs shows the nested
+  # namespace may mount at all; its own network namespace lets it try sysfs.
+  add_caps CAP_SYS_ADMIN CAP_SETFCAP
+  set_args unshare -mrpfn sh -c 'mount -t tmpfs none /mnt && echo tmpfs-mounted
+    mount -t proc none /proc && echo proc-mounted
+    mount -t sysfs none /sys && echo sysfs-mounted; echo done'
+  local flags
+  for flags in --no-pivot ""; do
+    run sb run $flags --bundle "$BUNDLE" c1
+    expect_status 0
+    expect_contains tmpfs-mounted done
+    expect_not_contains proc-mounted
+    expect_not_contains sysfs-mounted
+    expect_contains "mount: permission denied"
+  done
+}
+
+@test "a bind source only the caller can reach works in a user namespace container (root)" {
+  is_root || skip "root binds a 0700 directory of its own into a container with mapped ids"
+  # The container's root is host uid 300000, which may not enter the source: the runtime opens
+  # it before the init enters the user namespace (as runc and crun do).
+  rm -f "$BUNDLE/config.json"
+  "$SANDBOX" spec --rootless --bundle "$BUNDLE" >/dev/null
+  set_config '.linux.uidMappings = [{"containerID": 0, "hostID": 300000, "size": 65536}]
+            | .linux.gidMappings = .linux.uidMappings'
+  chown -R 300000:300000 "$BUNDLE/rootfs"
+  # The directory bound is open to all; the one above it (the way there) is root's alone.
+  mkdir -m 700 "$TEST_DIR/secret"
+  mkdir -m 755 "$TEST_DIR/secret/shared"
+  echo behind-a-0700-dir >"$TEST_DIR/secret/shared/file"
+  chmod 644 "$TEST_DIR/secret/shared/file"
+  add_bind "$TEST_DIR/secret/shared" /data rbind ro
+  run_in c1 cat /data/file
+  expect_status 0
+  expect_output behind-a-0700-dir
+  # The options still apply to the clone.
+  run_in c2 touch /data/new
+  expect_status 1
+  expect_contains "Read-only file system"
+}
+
+@test "a bind source given relative to the bundle" {
+  mkdir "$BUNDLE/relative-src"
+  echo relative >"$BUNDLE/relative-src/file"
+  add_bind relative-src /data
+  run_in c1 cat /data/file
+  expect_status 0
+  expect_output relative
+}

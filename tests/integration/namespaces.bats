@@ -97,6 +97,46 @@ setup() {
   expect_output "$ans"
 }
 
+@test "a mount namespace given by path is joined: the container sees the other's mounts" {
+  local other
+  other=$(new_bundle a)
+  CONFIG=$other/config.json add_tmpfs /tmp
+  CONFIG=$other/config.json set_args sh -c 'echo made-by-a >/tmp/shared && sleep 100'
+  sbd run -d --bundle "$other" a
+  local apid
+  apid=$(pid_of a)
+  wait_for 10 sb exec a test -f /tmp/shared
+  local ans
+  ans=$(readlink "/proc/$apid/ns/mnt")
+  # B joins A's mount namespace and takes A's root as its own ("/" there): no mounts, masks
+  # or devices of its own, which would land on A's. It joins A's pid namespace too, so that
+  # A's /proc shows B's processes.
+  set_config '.linux.namespaces |= map(if .type == "mount" then .path = "/proc/\($p)/ns/mnt"
+                                       elif .type == "pid" then .path = "/proc/\($p)/ns/pid"
+                                       else . end)
+              | .root.path = "/" | .mounts = [] | .linux.maskedPaths = []
+              | .linux.readonlyPaths = []' --arg p "$apid"
+  if ! is_root; then
+    set_config '.linux.namespaces |= map(if .type == "user" then .path = $p else . end)
+                | del(.linux.uidMappings) | del(.linux.gidMappings)' --arg p "/proc/$apid/ns/user"
+  fi
+  run_in b sh -c 'readlink /proc/self/ns/mnt; cat /tmp/shared'
+  expect_status 0
+  expect_eq "mount namespace" "$ans" "${lines[0]}"
+  expect_eq "A's file" made-by-a "${lines[1]}"
+  # A is undisturbed: same root, same file.
+  run sb exec a sh -c 'cat /tmp/shared; ls /'
+  expect_status 0
+  expect_contains made-by-a
+}
+
+@test "the caller's own mount namespace given by path is refused" {
+  set_config '.linux.namespaces |= map(if .type == "mount" then .path = "/proc/self/ns/mnt" else . end)'
+  run_in c1 true
+  expect_failure "a mount namespace is required"
+  assert_no_leftovers c1
+}
+
 @test "a namespace path that is not a namespace fails with one line and no leftovers" {
   ensure_namespace network
   set_config '.linux.namespaces |= map(if .type == "network" then .path = "/etc/passwd" else . end)'

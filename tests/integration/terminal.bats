@@ -44,6 +44,20 @@ recv_console() {
   assert_no_leftovers c1
 }
 
+@test "terminal: /dev/console is the process's pty (written to, same device)" {
+  # The spec (and runc, crun) bind the pty slave on /dev/console; nothing in the image has one.
+  rm -f "$BUNDLE/rootfs/dev/console"
+  set_args sh -c 'echo to-console >/dev/console && echo wrote; stat -c "%t:%T" /dev/console "$(tty)"'
+  in_pty 24 80 "$SANDBOX --root $ROOT run --bundle $BUNDLE c1"
+  expect_status 0
+  expect_contains "to-console" "wrote"
+  expect_eq "device lines" 2 "$(grep -c '^[0-9a-f]*:[0-9a-f]*$' <<<"$output")"
+  local devs
+  devs=$(grep '^[0-9a-f]*:[0-9a-f]*$' <<<"$output")
+  expect_eq "/dev/console and the tty" "$(head -1 <<<"$devs")" "$(tail -1 <<<"$devs")"
+  assert_no_leftovers c1
+}
+
 @test "run -t: the caller's terminal modes come back afterwards" {
   set_args true
   in_pty 20 40 "stty -g; $SANDBOX --root $ROOT run --bundle $BUNDLE c1; stty -g"
