@@ -76,8 +76,10 @@ check_exec() {
   run bash -c 'echo piped | timeout 120 "$DOCKER" exec -i -u 1000:1000 -w /tmp -e A=b "$0" sh -c "cat; id -u; pwd; echo \$A"' "$name"
   expect_status 0
   expect_eq "lines" "piped 1000 /tmp b" "$(echo $output)"
-  run -127 dk exec "$name" no-such-program
-  expect_status 127
+  # docker 20.10 gives 126 for any failed exec start (runc: "executable file not found").
+  run -126 dk exec "$name" no-such-program
+  expect_status 126
+  expect_contains "executable file not found in \$PATH"
 }
 
 @test "exec: output, exit code, -i -u -w -e, a missing program" {
