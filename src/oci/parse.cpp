@@ -179,14 +179,6 @@ void refuse(const Node& parent, std::string_view key) {
     bad(m->path, "not supported yet");
 }
 
-void refuse_hooks(const Node& config) {
-  auto hooks = member(config, "hooks");
-  if (!hooks) return;
-  need_object(*hooks);
-  for (const auto& [name, list] : hooks->v->items())
-    if (asks_for_something(list)) bad(field_path(hooks->path, name), "not supported yet");
-}
-
 // ---- process -----------------------------------------------------------------------------------
 
 User parse_user(const Node& n) {
@@ -715,6 +707,29 @@ void check_cross_references(const Spec& s) {
   check_sysctls(s.linux);
 }
 
+// ---- hooks -------------------------------------------------------------------------------------
+
+Hook parse_hook(const Node& n) {
+  Hook h;
+  h.path = absolute_path(required(n, "path"));
+  if (auto m = member(n, "args")) h.args = strings(*m);
+  if (auto m = member(n, "env")) h.env = strings(*m);
+  if (auto m = member(n, "timeout")) {
+    int64_t t = i64(*m);
+    if (t <= 0 || t > std::numeric_limits<int>::max()) bad(m->path, "must be greater than 0");
+    h.timeout = static_cast<int>(t);
+  }
+  return h;
+}
+
+Hooks parse_hooks(const Node& n) {
+  Hooks hooks;
+  for (const auto& [key, list] : hook_lists(hooks))
+    if (auto m = member(n, key))
+      for_each_item(*m, [&](const Node& x) { list->push_back(parse_hook(x)); });
+  return hooks;
+}
+
 Spec parse_document(const Node& config) {
   Spec s;
   s.oci_version = str(required(config, "ociVersion"));
@@ -724,7 +739,7 @@ Spec parse_document(const Node& config) {
   if (auto m = member(config, "domainname")) s.domainname = str(*m);
   if (auto m = member(config, "mounts"))
     for_each_item(*m, [&](const Node& x) { s.mounts.push_back(parse_mount(x)); });
-  refuse_hooks(config);
+  if (auto m = member(config, "hooks")) s.hooks = parse_hooks(*m);
   if (auto m = member(config, "annotations")) s.annotations = string_map(*m);
   if (auto m = member(config, "linux")) s.linux = parse_linux(*m);
   check_cross_references(s);
@@ -757,6 +772,19 @@ std::optional<NamespaceType> sysctl_namespace(std::string_view key) {
   return std::nullopt;
 }
 
+
+std::vector<std::pair<std::string_view, std::vector<Hook>*>> hook_lists(Hooks& h) {
+  return {{"prestart", &h.prestart},           {"createRuntime", &h.create_runtime},
+          {"createContainer", &h.create_container}, {"startContainer", &h.start_container},
+          {"poststart", &h.poststart},         {"poststop", &h.poststop}};
+}
+
+std::vector<std::string> hook_kinds() {
+  Hooks h;
+  std::vector<std::string> names;
+  for (const auto& [key, list] : hook_lists(h)) names.emplace_back(key);
+  return names;
+}
 
 const std::vector<NamespaceType>& supported_namespaces() {
   static const std::vector<NamespaceType> all = {

@@ -30,6 +30,11 @@ Resources parse_resources_file(const nlohmann::json& resources, const std::strin
 // "config.json: not valid JSON: <parser detail>" when it is not JSON.
 Spec load_spec(const std::string& bundle_dir);
 
+// The hook kinds config.json may name, in lifecycle order, with the list each fills
+// ("prestart" -> &h.prestart, ...): the parser and the features document share it.
+std::vector<std::pair<std::string_view, std::vector<Hook>*>> hook_lists(Hooks& h);
+std::vector<std::string> hook_kinds();
+
 // The linux.namespaces types parse_spec accepts ("time" is refused): the features document's
 // linux.namespaces.
 const std::vector<NamespaceType>& supported_namespaces();

@@ -140,6 +140,26 @@ struct Linux {
   }
 };
 
+// One hook (config.json hooks.<kind>[i]): a program run at a point of the lifecycle with the
+// container's state JSON on its stdin.
+struct Hook {
+  std::string path;                // absolute
+  std::vector<std::string> args;   // argv including argv[0]; empty: just the path
+  std::vector<std::string> env;    // the whole environment; empty: none
+  std::optional<int> timeout;      // seconds, > 0
+};
+
+// The six kinds, in the order of the lifecycle. prestart is deprecated in the spec but is
+// what docker writes (libnetwork-setkey); it runs where createRuntime does, first.
+struct Hooks {
+  std::vector<Hook> prestart;
+  std::vector<Hook> create_runtime;
+  std::vector<Hook> create_container;
+  std::vector<Hook> start_container;
+  std::vector<Hook> poststart;
+  std::vector<Hook> poststop;
+};
+
 struct Spec {
   std::string oci_version;
   std::optional<Process> process;
@@ -149,6 +169,7 @@ struct Spec {
   std::vector<Mount> mounts;
   Linux linux;  // config.json without "linux" gives an empty one
   std::map<std::string, std::string> annotations;
+  Hooks hooks;
 };
 
 const char* namespace_name(NamespaceType t);  // "user", "mount", "pid", ... (config.json names)

@@ -18,6 +18,7 @@
 #include "linux/mounts.hpp"
 #include "linux/pty.hpp"
 #include "linux/rootpath.hpp"
+#include "process/hooks.hpp"
 #include "process/sync.hpp"
 #include "process/user_process.hpp"
 #include "sys/error.hpp"
@@ -126,7 +127,28 @@ cgroup::OwnCgroups read_own_cgroups() {
   }
 }
 
-void setup_rootfs(const InitConfig& c, const cgroup::OwnCgroups* own_cgroups) {
+// The mounts are in place and the host's root is still reachable: the runtime runs the
+// prestart and createRuntime hooks (in its namespaces), then the init runs createContainer in
+// the container's. Returns the init's host pid (the runtime says it), 0 without hooks.
+pid_t hooks_before_pivot(const InitConfig& c) {
+  const oci::Hooks& h = c.spec->hooks;
+  if (!init_needs_hook_round_trip(h)) return 0;
+  if (c.own_pid_namespace) ::prctl(PR_SET_DUMPABLE, 1, 0, 0, 0);
+  SyncMessage m;
+  if (!sync_send(c.sync_fd, SyncType::RunHooks) || !sync_recv(c.sync_fd, m) ||
+      m.type != SyncType::HooksDone)
+    _exit(1);  // the runtime gave up (a hook failed): it reports why and kills us
+  if (c.own_pid_namespace && ::prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) != 0)
+    throw_errno("prctl(PR_SET_DUMPABLE)");
+  pid_t pid = m.err;
+  // crun's status for the hooks of create ("creating" in runc): what the spec's validation
+  // suite checks for prestart.
+  run_hooks("createContainer", h.create_container,
+            hook_state(*c.spec, c.id, c.bundle, pid, "created"));
+  return pid;
+}
+
+pid_t setup_rootfs(const InitConfig& c, const cgroup::OwnCgroups* own_cgroups) {
   const oci::Spec& s = *c.spec;
   if (::mount(nullptr, "/", nullptr, initial_propagation(s.linux.rootfs_propagation), nullptr) != 0)
     throw_errno("make / a private mount tree");
@@ -150,6 +172,7 @@ void setup_rootfs(const InitConfig& c, const cgroup::OwnCgroups* own_cgroups) {
     linux_::create_dev_links(rootfd.get(), has_mount_at(s, "/dev/pts", true));
 
   write_sysctls(s);
+  pid_t host_pid = hooks_before_pivot(c);
   // Masks and read-only binds go in before pivot_root, through the rootfs fd: /dev/null is
   // then still the host's (verified) node, and every path is resolved inside the rootfs.
   if (!s.linux.masked_paths.empty()) {
@@ -172,6 +195,7 @@ void setup_rootfs(const InitConfig& c, const cgroup::OwnCgroups* own_cgroups) {
 
   pivot_into(c, rootfd.get());
   apply_rootfs_propagation(s.linux.rootfs_propagation);
+  return host_pid;
 }
 
 void set_names(const oci::Spec& s) {
@@ -228,7 +252,7 @@ void setup_terminal(const InitConfig& c, const oci::Process& p) {
     throw_errno("cgroup namespace: unshare");
   if (::chdir(c.bundle.c_str()) != 0) throw_errno("chdir to bundle " + c.bundle);
   join_session_keyring(c);
-  setup_rootfs(c, own_cgroups ? &*own_cgroups : nullptr);
+  pid_t host_pid = setup_rootfs(c, own_cgroups ? &*own_cgroups : nullptr);
   set_names(s);
   if (p.terminal) setup_terminal(c, p);
 
@@ -248,6 +272,9 @@ void setup_terminal(const InitConfig& c, const oci::Process& p) {
 
   sync_send(c.sync_fd, SyncType::Ready);
   wait_for_start(c);
+  // In the container, as its user, right before the program: the path resolves in the rootfs.
+  run_hooks("startContainer", s.hooks.start_container,
+            hook_state(s, c.id, c.bundle, host_pid, "created"));
   exec_program(up, prog);
 }
 

@@ -13,6 +13,7 @@ namespace sandbox::process {
 
 struct InitConfig {
   const oci::Spec* spec = nullptr;
+  std::string id;      // the container's id, for the state its hooks read
   std::string bundle;  // absolute; the init starts there so relative bind sources work
   std::string rootfs;  // absolute host path of the rootfs
   int sync_fd = -1;
@@ -28,6 +29,9 @@ struct InitConfig {
   bool setgroups_denied = false;
   // A user namespace was joined by path: setgroups_denied is read by the init itself, inside.
   bool setgroups_from_self = false;
+  // A new pid namespace: nothing but the init is in it, so while the runtime's hooks run the
+  // init may be inspectable (a rootless prestart hook opens /proc/PID/ns/net).
+  bool own_pid_namespace = false;
   bool no_pivot = false;
   bool no_new_keyring = false;
   int kept_fds = 0;  // fds 3.. passed to the program (LISTEN_FDS and --preserve-fds)

@@ -163,10 +163,16 @@ Spawned spawn_init(SpawnPlan& plan) {
     if (go_message && !sync_send(ours.get(), SyncType::MapsWritten))
       fail("container init died early");
     SyncMessage m;
-    bool got = sync_recv(ours.get(), m);
-    if (got && m.type == SyncType::Terminal) {
-      s.terminal = std::move(m.fd);
-      got = sync_recv(ours.get(), m);
+    bool got;
+    while ((got = sync_recv(ours.get(), m))) {
+      if (m.type == SyncType::Terminal) {
+        s.terminal = std::move(m.fd);
+      } else if (m.type == SyncType::RunHooks) {
+        if (plan.run_hooks) plan.run_hooks(pid);
+        if (!sync_send(ours.get(), SyncType::HooksDone, pid)) fail("container init died early");
+      } else {
+        break;
+      }
     }
     if (!got) {
       int status = 0;

@@ -32,6 +32,9 @@ struct SpawnPlan {
   // Called right after clone, before the init is told to go: puts it in its cgroups.
   // CLONED_INTO says whether CLONE_INTO_CGROUP did the cgroup2 part already.
   std::function<void(pid_t pid, bool cloned_into)> place;
+  // Called when the init stops for the hooks of create (its mounts are in place, before
+  // pivot_root): runs prestart and createRuntime; throws when one fails.
+  std::function<void(pid_t pid)> run_hooks;
 };
 
 struct Spawned {

@@ -16,6 +16,8 @@ enum class SyncType : unsigned {
   Error = 3,        // child -> runtime: text is one line; err is the errno or 0
   Terminal = 4,     // child -> runtime: carries the pty master of the process's terminal
   Pid = 5,          // exec helper -> runtime: err is the host pid of the process it started
+  RunHooks = 6,     // init -> runtime: mounts are in place; run prestart and createRuntime
+  HooksDone = 7,    // runtime -> init: they ran; err is the init's host pid (for its hooks)
 };
 
 struct SyncMessage {

@@ -15,6 +15,7 @@
 #include "linux/seccomp.hpp"
 #include "linux/subid.hpp"
 #include "oci/parse.hpp"
+#include "process/hooks.hpp"
 #include "process/spawn.hpp"
 #include "runtime/console_socket.hpp"
 #include "runtime/namespaces.hpp"
@@ -90,12 +91,16 @@ linux_::IdMapPlan plan_maps(const oci::Spec& spec, const NamespacePlan& ns) {
 
 // Removes the half-made state directory and kills the init when create fails midway, so a
 // failed create leaves nothing behind.
+// Once the hooks of create have begun, a failed create goes on as a delete would (the spec's
+// lifecycle): the poststop hooks run too.
 struct CreateRollback {
   const state::StateRoot* root = nullptr;
   std::optional<state::ContainerDir>* dir = nullptr;
   pid_t pid = 0;
   int pidfd = -1;
   bool armed = true;
+  const std::vector<oci::Hook>* poststop = nullptr;
+  std::string poststop_state;  // set when the hooks of create began
   ~CreateRollback() {
     if (!armed) return;
     if (pid > 0) process::kill_and_reap(pid, pidfd);
@@ -105,6 +110,8 @@ struct CreateRollback {
       } catch (const Error&) {
       }
     }
+    if (poststop && !poststop_state.empty())
+      process::run_hooks_warning_only("poststop", *poststop, poststop_state);
   }
 };
 
@@ -166,7 +173,9 @@ CreatedContainer create_container(const GlobalOptions& g, const CreateOptions& o
                          fmt::format("join {} namespace", oci::namespace_name(j.type))});
   auto& init = plan.init;
   init.spec = &spec;
+  init.id = o.id;
   init.bundle = bundle;
+  init.own_pid_namespace = (ns.clone_flags & CLONE_NEWPID) != 0;
   init.rootfs = rootfs;
   init.exec_fifo_fd = fifo.get();
   init.in_user_namespace = ns.new_user_namespace || !initial_userns;
@@ -189,6 +198,16 @@ CreatedContainer create_container(const GlobalOptions& g, const CreateOptions& o
     init.unshare_cgroup_namespace = true;
   }
 
+  rollback.poststop = &spec.hooks.poststop;
+  plan.run_hooks = [&](pid_t pid) {
+    // crun's status for the hooks of create ("creating" in runc): what the spec's validation
+    // suite checks for prestart.
+    std::string state = process::hook_state(spec, o.id, bundle, pid, "created");
+    rollback.poststop_state = process::hook_state(spec, o.id, bundle, pid, "stopped");
+    process::run_hooks("prestart", spec.hooks.prestart, state);
+    process::run_hooks("createRuntime", spec.hooks.create_runtime, state);
+  };
+
   process::Spawned child = process::spawn_init(plan);
   rollback.pid = child.pid;
   rollback.pidfd = child.pidfd.get();
@@ -206,6 +225,8 @@ CreatedContainer create_container(const GlobalOptions& g, const CreateOptions& o
   st.owner = ::geteuid();
   st.annotations = spec.annotations;
   st.cgroup = cgroup::to_json(cgroups->record());
+  st.poststart = spec.hooks.poststart;
+  st.poststop = spec.hooks.poststop;
   if (child.terminal && !o.console_socket.empty()) {
     send_to_console_socket(o.console_socket, child.terminal.get());
     child.terminal.reset();

@@ -3,6 +3,7 @@
 #include <csignal>
 
 #include "cgroup/control.hpp"
+#include "process/hooks.hpp"
 #include "runtime/operations.hpp"
 #include "runtime/signal_processes.hpp"
 #include "state/container.hpp"
@@ -41,6 +42,10 @@ void delete_container(const GlobalOptions& g, const std::string& id, bool force)
   }
   dir->remove(root);
   log::debug("deleted container {}", id);
+  // After the container is gone, before delete returns; failures are warnings (the spec).
+  if (st && !st->poststop.empty())
+    process::run_hooks_warning_only(
+        "poststop", st->poststop, state::oci_state_json(*st, state::Status::Stopped, id).dump());
 }
 
 }  // namespace sandbox::runtime

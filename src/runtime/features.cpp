@@ -40,8 +40,7 @@ nlohmann::json features_document() {
   return json{
       {"ociVersionMin", "1.0.0"},
       {"ociVersionMax", kSpecVersion},
-      // config.json hooks are refused by the parser: no hook name is recognized.
-      {"hooks", json::array()},
+      {"hooks", oci::hook_kinds()},
       {"mountOptions", linux_::known_mount_options()},
       {"linux", linux_features},
       {"annotations",

@@ -109,6 +109,37 @@ ContainerDir ContainerDir::open(const StateRoot& root, const std::string& id) {
   return std::move(*d);
 }
 
+namespace {
+
+nlohmann::json hooks_to_json(const std::vector<oci::Hook>& hooks) {
+  nlohmann::json out = nlohmann::json::array();
+  for (const auto& h : hooks) {
+    nlohmann::json j = {{"path", h.path}, {"args", h.args}, {"env", h.env}};
+    if (h.timeout) j["timeout"] = *h.timeout;
+    out.push_back(std::move(j));
+  }
+  return out;
+}
+
+// state.json is ours (written by create), so a malformed entry is skipped, not reported.
+std::vector<oci::Hook> hooks_from_json(const nlohmann::json& j, const char* key) {
+  std::vector<oci::Hook> out;
+  auto it = j.find(key);
+  if (it == j.end() || !it->is_array()) return out;
+  for (const auto& e : *it) {
+    if (!e.is_object() || !e.contains("path") || !e["path"].is_string()) continue;
+    oci::Hook h;
+    h.path = e["path"].get<std::string>();
+    if (e.contains("args") && e["args"].is_array()) h.args = e["args"].get<std::vector<std::string>>();
+    if (e.contains("env") && e["env"].is_array()) h.env = e["env"].get<std::vector<std::string>>();
+    if (e.contains("timeout") && e["timeout"].is_number_integer()) h.timeout = e["timeout"].get<int>();
+    out.push_back(std::move(h));
+  }
+  return out;
+}
+
+}  // namespace
+
 std::optional<ContainerState> ContainerDir::load() const {
   std::string text = read_at(fd_.get(), kStateFile);
   if (text.empty()) return std::nullopt;
@@ -126,6 +157,8 @@ std::optional<ContainerState> ContainerDir::load() const {
   if (j.contains("annotations") && j["annotations"].is_object())
     st.annotations = j["annotations"].get<std::map<std::string, std::string>>();
   if (j.contains("cgroup") && j["cgroup"].is_object()) st.cgroup = j["cgroup"];
+  st.poststart = hooks_from_json(j, "poststart");
+  st.poststop = hooks_from_json(j, "poststop");
   return st;
 }
 
@@ -140,6 +173,8 @@ void ContainerDir::save(const ContainerState& st) const {
                       {"owner", st.owner},
                       {"annotations", st.annotations},
                       {"cgroup", st.cgroup}};
+  if (!st.poststart.empty()) j["poststart"] = hooks_to_json(st.poststart);
+  if (!st.poststop.empty()) j["poststop"] = hooks_to_json(st.poststop);
   std::string text = j.dump();
   // write + rename: a reader sees the old state or the new one, never half of one. No fsync:
   // the state describes processes, which do not survive a crash either.
@@ -174,7 +209,8 @@ void ContainerDir::remove(const StateRoot& root) {
 }
 
 nlohmann::json oci_state_json(const ContainerState& st, Status status, const std::string& id) {
-  bool alive = status == Status::Created || status == Status::Running;
+  // A paused container's init is alive too: runc shows its pid, and engines read it.
+  bool alive = status != Status::Stopped;
   nlohmann::json j = {{"ociVersion", st.oci_version}, {"id", id},
                       {"pid", alive ? st.pid : 0},    {"status", status_name(status)},
                       {"bundle", st.bundle},          {"rootfs", st.rootfs},

@@ -10,6 +10,7 @@
 #include <optional>
 #include <string>
 
+#include "oci/spec.hpp"
 #include "state/root.hpp"
 #include "sys/fd.hpp"
 
@@ -28,6 +29,10 @@ struct ContainerState {
   uid_t owner = 0;
   std::map<std::string, std::string> annotations;
   nlohmann::json cgroup = nlohmann::json::object();  // cgroup::Record, see cgroup/record.hpp
+  // The hooks that run after create (by `start` and `delete`), kept from config.json as it
+  // was at create: the bundle may have changed or be gone by then.
+  std::vector<oci::Hook> poststart;
+  std::vector<oci::Hook> poststop;
 };
 
 // Paused: running, with its cgroup frozen (pause).

@@ -31,7 +31,8 @@ setup() {
   counter_args /host/count
   run sbd run -d --bundle "$BUNDLE" d2
   expect_status 0
-  local dir=$CGROUP2$SANDBOX_IT_CGROUP/d2
+  local dir=$CGROUP2$SANDBOX_IT_CGROUP/d2 pid
+  pid=$(pid_of d2)
   wait_for 10 test -s "$HOSTDIR/count"
   run sbd exec -d d2 sleep 300
   expect_status 0
@@ -44,6 +45,7 @@ setup() {
   expect_status 0
   expect_is "$(jq -c . <<<"$output")" "$(sort -n "$dir/cgroup.procs" | jq -sc .)"
   expect_is "$(status_of d2)" paused
+  expect_eq "pid while paused" "$pid" "$(pid_of d2)"
   is_root || grep -qx "frozen 1" "$dir/cgroup.events"
   ! counter_moves "$HOSTDIR/count"
   run sb resume d2

@@ -31,7 +31,7 @@ TEST(Features, ValidJsonWithTheRequiredFields) {
   EXPECT_EQ(f["ociVersionMin"], "1.0.0");
   EXPECT_EQ(f["ociVersionMax"], sandbox::kSpecVersion);
   EXPECT_TRUE(f["hooks"].is_array());
-  EXPECT_TRUE(f["hooks"].empty());  // config.json hooks are refused
+  EXPECT_EQ(f["hooks"].size(), 6u);  // the six kinds config.json may name
   EXPECT_TRUE(f["potentiallyUnsafeConfigAnnotations"].is_array());
   EXPECT_EQ(f["annotations"]["org.sandbox.version"], sandbox::kVersion);
   EXPECT_EQ(f["annotations"]["org.sandbox.commit"], sandbox::kCommit);

@@ -702,9 +702,6 @@ TEST(ParseUnsupported, KnownButUnimplementedFieldsAreRefused) {
     const char* path;
   };
   const Case cases[] = {
-      {"/hooks/prestart", R"([{"path": "/bin/true"}])"_json, "hooks.prestart"},
-      {"/hooks/createRuntime", R"([{"path": "/bin/true"}])"_json, "hooks.createRuntime"},
-      {"/hooks/poststop", R"([{"path": "/bin/true"}])"_json, "hooks.poststop"},
       {"/process/apparmorProfile", "docker-default", "process.apparmorProfile"},
       {"/process/selinuxLabel", "system_u:system_r:container_t:s0", "process.selinuxLabel"},
       {"/process/ioPriority", R"({"class": "IOPRIO_CLASS_IDLE"})"_json, "process.ioPriority"},
@@ -734,6 +731,49 @@ TEST(ParseUnsupported, KnownButUnimplementedFieldsAreRefused) {
     EXPECT_TRUE(FailsWith(with(minimal(), c.pointer, c.value),
                           std::string("config.json: ") + c.path + ": not supported yet"));
   }
+}
+
+// ---- hooks -------------------------------------------------------------------------------------
+
+TEST(ParseHooks, AllSixKindsInTheirLists) {
+  json c = minimal();
+  c["hooks"] = R"({
+    "prestart": [{"path": "/usr/bin/setkey", "args": ["setkey", "id"], "env": ["A=1"],
+                  "timeout": 5}],
+    "createRuntime": [{"path": "/a"}, {"path": "/b"}],
+    "createContainer": [{"path": "/c"}],
+    "startContainer": [{"path": "/d"}],
+    "poststart": [{"path": "/e"}],
+    "poststop": [{"path": "/f", "timeout": null}],
+    "futureKind": [{"path": "relative is fine here: unknown kinds are ignored"}]
+  })"_json;
+  Spec s = parse_spec(c);
+  ASSERT_EQ(s.hooks.prestart.size(), 1u);
+  EXPECT_EQ(s.hooks.prestart[0].path, "/usr/bin/setkey");
+  EXPECT_EQ(s.hooks.prestart[0].args, (std::vector<std::string>{"setkey", "id"}));
+  EXPECT_EQ(s.hooks.prestart[0].env, (std::vector<std::string>{"A=1"}));
+  EXPECT_EQ(s.hooks.prestart[0].timeout, 5);
+  ASSERT_EQ(s.hooks.create_runtime.size(), 2u);
+  EXPECT_EQ(s.hooks.create_runtime[1].path, "/b");
+  EXPECT_EQ(s.hooks.create_container.at(0).path, "/c");
+  EXPECT_EQ(s.hooks.start_container.at(0).path, "/d");
+  EXPECT_EQ(s.hooks.poststart.at(0).path, "/e");
+  EXPECT_FALSE(s.hooks.poststop.at(0).timeout.has_value());
+  EXPECT_EQ(sandbox::oci::hook_kinds(), (std::vector<std::string>{"prestart", "createRuntime",
+                                                    "createContainer", "startContainer",
+                                                    "poststart", "poststop"}));
+}
+
+TEST(ParseHooks, BadHooksNameTheirPath) {
+  EXPECT_TRUE(FailsWith(with(minimal(), "/hooks/poststart", R"([{"path": "rel/hook"}])"_json),
+                        "config.json: hooks.poststart[0].path: must be an absolute path"));
+  EXPECT_TRUE(FailsWith(with(minimal(), "/hooks/prestart", R"([{"args": ["x"]}])"_json),
+                        "config.json: hooks.prestart[0].path: is required"));
+  EXPECT_TRUE(FailsWith(
+      with(minimal(), "/hooks/createRuntime", R"([{"path": "/x", "timeout": 0}])"_json),
+      "config.json: hooks.createRuntime[0].timeout: must be greater than 0"));
+  EXPECT_TRUE(FailsWith(with(minimal(), "/hooks/poststop", R"({"path": "/x"})"_json),
+                        "config.json: hooks.poststop: must be an array"));
 }
 
 TEST(ParseUnsupported, EmptyValuesAskForNothing) {
