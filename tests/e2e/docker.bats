@@ -263,3 +263,53 @@ done"
 @test "a custom seccomp profile (mkdir denied with EPERM)" {
   both check_seccomp
 }
+
+check_options() {
+  local rt=$1 vol=$BATS_TEST_TMPDIR/vol-$1
+  mkdir -p "$vol"
+  echo from-host >"$vol/in"
+  # A bind mount (written back to the host), a tmpfs, a read-only root, capabilities, an
+  # rlimit, hostname, environment, working directory, no-new-privileges.
+  run dkrun "$rt" --rm -v "$vol:/vol" --tmpfs /scratch:size=1m --read-only \
+    --cap-drop ALL --cap-add CHOWN --ulimit nofile=1024:2048 --hostname h-$rt -e FOO=bar \
+    -w /scratch --security-opt no-new-privileges "$IMAGE" sh -c '
+      cat /vol/in; echo from-container >/vol/out
+      touch /x 2>&1 | sed "s/.*: //"
+      echo tmp >/scratch/f && pwd
+      grep -E "^(CapEff|NoNewPrivs)" /proc/self/status | tr -s "\t" " "
+      ulimit -n; ulimit -Hn; hostname; echo "$FOO"
+      grep " /scratch " /proc/mounts | cut -d" " -f3'
+  expect_status 0
+  expect_output "from-host
+Read-only file system
+/scratch
+CapEff: 0000000000000001
+NoNewPrivs: 1
+1024
+2048
+h-$rt
+bar
+tmpfs"
+  expect_eq "written through the bind mount" from-container "$(cat "$vol/out")"
+}
+
+@test "options: -v, --tmpfs, --read-only, --cap-drop/--cap-add, --ulimit, --hostname, -e, -w, no-new-privileges" {
+  both check_options
+}
+
+check_devices() {
+  local rt=$1
+  # --device adds a node the default set lacks (with its cgroup rule as root). The same path
+  # inside: rootless runc cannot bind a host node to another name. (--privileged fails with
+  # runc here: root's bounding set lacks CAP_SYS_RESOURCE.)
+  run dkrun "$rt" --rm --device /dev/fuse "$IMAGE" sh -c 'stat -c "%t:%T" /dev/fuse'
+  expect_status 0
+  expect_output "a:e5"
+  # A device not given stays out of reach.
+  run dkrun "$rt" --rm "$IMAGE" sh -c 'test -e /dev/fuse || echo no-fuse'
+  expect_output no-fuse
+}
+
+@test "--device" {
+  both check_devices
+}
