@@ -139,6 +139,37 @@ check_stop() {
   both check_stop
 }
 
+check_kill_restart() {
+  local rt=$1 name=e2e-k-$1
+  dkrun "$rt" -d --name "$name" "$IMAGE" \
+    sh -c 'trap "echo got-usr1" USR1; echo up; while :; do sleep 0.2; done'
+  wait_for 20 bash -c '"$DOCKER" logs "$0" | grep -q up' "$name"
+  run dk kill -s USR1 "$name"
+  expect_status 0
+  wait_for 20 bash -c '"$DOCKER" logs "$0" | grep -q got-usr1' "$name"
+  # top asks the runtime's `ps`; runc's reads the cgroup, which a rootless dockerd here has not.
+  if ! rootless; then
+    run dk top "$name"
+    expect_status 0
+    expect_contains "while :"
+  fi
+  # restart: a new init (a new pid) in the same container.
+  local pid1 pid2
+  pid1=$(dk inspect -f '{{.State.Pid}}' "$name")
+  run dk restart -t 1 "$name"
+  expect_status 0
+  pid2=$(dk inspect -f '{{.State.Pid}} {{.State.Status}} {{.RestartCount}}' "$name")
+  [[ "$pid2" != "$pid1 "* && "$pid2" == *" running 0" ]] || { echo "after restart: $pid2 (before: $pid1)"; return 1; }
+  run dk kill "$name"
+  expect_status 0
+  run dk wait "$name"
+  expect_output 137
+}
+
+@test "kill -s USR1, top, restart, kill, wait" {
+  both check_kill_restart
+}
+
 check_pause() {
   local rt=$1 name=e2e-p-$1 pid
   dkrun "$rt" -d --name "$name" "$IMAGE" sleep 300
