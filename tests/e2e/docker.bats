@@ -344,3 +344,12 @@ check_devices() {
 @test "--device" {
   both check_devices
 }
+
+@test "nothing is left in the runtimes' state root once the containers are gone" {
+  both check_run
+  # docker gives every runtime the same root (<exec-root>/runtime-runc/moby).
+  local root=$E2E_STAGE/docker/exec/runtime-runc/moby left
+  [ -d "$root" ] || { echo "no state root $root"; return 1; }
+  left=$(find "$root" -mindepth 1)
+  expect_eq "left in $root" "" "$left"
+}
