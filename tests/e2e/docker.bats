@@ -302,7 +302,7 @@ check_options() {
   # A bind mount (written back to the host), a tmpfs, a read-only root, capabilities, an
   # rlimit, hostname, environment, working directory, no-new-privileges.
   run dkrun "$rt" --rm -v "$vol:/vol" --tmpfs /scratch:size=1m --read-only \
-    --cap-drop ALL --cap-add CHOWN --ulimit nofile=1024:2048 --hostname h-$rt -e FOO=bar \
+    --cap-drop ALL --cap-add CHOWN --ulimit nofile=1024:2048 --hostname "h-$rt" -e FOO=bar \
     -w /scratch --security-opt no-new-privileges "$IMAGE" sh -c '
       cat /vol/in; echo from-container >/vol/out
       touch /x 2>&1 | sed "s/.*: //"

@@ -65,8 +65,8 @@ CONF
 DOCKER_CONFIG="$docker_dir/cli" exec /usr/bin/docker -H "unix://$docker_dir/docker.sock" "\$@"
 WRAP
   chmod 755 "$stage/bin/docker-e2e"
-  local i
-  for i in $(seq 150); do
+  local _
+  for _ in $(seq 150); do
     run_as_runner "$stage/bin/docker-e2e" version >/dev/null 2>&1 && break
     kill -0 "$docker_daemon_pid" 2>/dev/null || break
     sleep 0.2
@@ -92,8 +92,8 @@ cleanup_docker() {
   local dockerd_pid=$docker_daemon_pid
   [ "$mode" = docker-root ] || dockerd_pid=$(cat "$docker_dir/docker.pid" 2>/dev/null)
   [ -z "$dockerd_pid" ] || kill -TERM "$dockerd_pid" 2>/dev/null
-  local i
-  for i in $(seq 150); do
+  local _
+  for _ in $(seq 150); do
     kill -0 "$docker_daemon_pid" 2>/dev/null || break
     sleep 0.2
   done
