@@ -13,6 +13,9 @@ SANDBOX_PACKAGES=(
   # private bridge.
   podman conmon fuse-overlayfs slirp4netns catatonit containernetworking-plugins containerd
   tmux iproute2
+  # docker (a private root dockerd, and a rootless one through rootlesskit) and buildah; runc is
+  # what their suites compare sandbox with.
+  docker.io rootlesskit buildah runc
   # The systemd cgroup driver (sd-bus) and the real `systemd --user` its tests talk to
   # (tests/systemd-user.sh; dbus-user-session gives the user manager its session bus).
   libsystemd-dev systemd dbus dbus-user-session
@@ -32,7 +35,17 @@ install_packages() {
     echo "install-deps: installing ${missing[*]}"
     export DEBIAN_FRONTEND=noninteractive
     apt-get update -q
-    apt-get install -y -q --no-install-recommends "${missing[@]}" </dev/null
+    # No package may start a system daemon (docker.io's init script would start dockerd and
+    # containerd on the host): a policy-rc.d that refuses every start, for this install only.
+    local policy=/usr/sbin/policy-rc.d made_policy=false rc=0
+    if [ ! -e "$policy" ]; then
+      printf '#!/bin/sh\n# tests/install-deps.sh: start no service while packages install\nexit 101\n' >"$policy"
+      chmod 755 "$policy"
+      made_policy=true
+    fi
+    apt-get install -y -q --no-install-recommends "${missing[@]}" </dev/null || rc=$?
+    [ "$made_policy" = false ] || rm -f "$policy"
+    [ "$rc" = 0 ] || return "$rc"
   fi
   # newuidmap/newgidmap map subordinate ranges for unprivileged users: they must be setuid root.
   local helper

@@ -1,20 +1,24 @@
 #!/usr/bin/env bash
 # End-to-end tests: real container engines drive sandbox in place of runc.
 #
-#   tests/e2e/run-e2e.sh <podman-rootless|podman-root|containerd> <sandbox-binary>
+#   tests/e2e/run-e2e.sh <mode> <sandbox-binary>
+#   modes: podman-rootless podman-root containerd docker-root docker-rootless buildah-root
+#          buildah-rootless
 #
 # Run as root (ctest does, through tests/run.sh; tests/setup.sh installs podman, conmon,
-# containerd and the rest). Everything lives in a staging directory under /tmp: the binary (a
-# world-readable copy, named `sandbox` because podman's runtime_supports_json matches on the
-# name), a busybox-static image, the engine's configuration, storage and runtime directories,
-# and for containerd a private daemon with its own socket. HOME is a directory of the staging
-# directory too (podman keeps caches and user configuration there). Afterwards nothing is left:
+# containerd, docker.io, rootlesskit, buildah and the rest). Everything lives in a staging
+# directory under /tmp: the binary (a world-readable copy, named `sandbox` because podman's
+# runtime_supports_json matches on the name), a busybox-static image, the engine's
+# configuration, storage and runtime directories, and for containerd and docker a private
+# daemon with its own socket (docker: setup-docker.bash; buildah: setup-buildah.bash). HOME
+# is a directory of the staging directory too (podman keeps caches and user configuration
+# there). Afterwards nothing is left:
 # no container, no mount, no daemon (the daemon and podman's rootless pause process are ended by
 # the pid they recorded), no network device, no state.
 set -euo pipefail
 
 usage() {
-  echo "usage: $0 <podman-rootless|podman-root|containerd> <sandbox-binary>" >&2
+  echo "usage: $0 <podman-rootless|podman-root|containerd|docker-root|docker-rootless|buildah-root|buildah-rootless> <sandbox-binary>" >&2
   exit 2
 }
 [ $# -eq 2 ] || usage
@@ -22,19 +26,26 @@ mode=$1
 binary=$2
 test_user=${SANDBOX_TEST_USER:-sbtest}
 case "$mode" in
-  podman-rootless | podman-root | containerd) ;;
+  podman-rootless | podman-root | containerd) tools=(podman conmon containerd ctr) ;;
+  docker-root) tools=(/usr/bin/docker dockerd containerd runc) ;;
+  docker-rootless) tools=(/usr/bin/docker dockerd containerd runc rootlesskit newuidmap) ;;
+  buildah-root | buildah-rootless) tools=(buildah runc) ;;
   *) usage ;;
 esac
 if [ "$(id -u)" != 0 ]; then
-  echo "run-e2e.sh: run me as root (it drops to $test_user for podman-rootless)" >&2
+  echo "run-e2e.sh: run me as root (it drops to $test_user for the rootless modes)" >&2
   exit 1
 fi
-for tool in bats podman conmon containerd ctr script /bin/busybox; do
+for tool in bats script /bin/busybox "${tools[@]}"; do
   command -v "$tool" >/dev/null || { echo "run-e2e.sh: $tool is missing; run tests/setup.sh" >&2; exit 1; }
 done
 [ -x "$binary" ] || { echo "run-e2e.sh: $binary: not an executable" >&2; exit 1; }
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+# shellcheck source=setup-docker.bash
+. "$here/setup-docker.bash"
+# shellcheck source=setup-buildah.bash
+. "$here/setup-buildah.bash"
 stage=$(mktemp -d /tmp/sandbox-e2e.XXXXXX)
 chmod 755 "$stage"
 daemon_pid=
@@ -78,6 +89,8 @@ cleanup() {
       [ -f "$pause" ] && kill "$(cat "$pause")" 2>/dev/null
     done
   fi
+  [[ "$mode" != docker-* ]] || cleanup_docker
+  [[ "$mode" != buildah-* ]] || cleanup_buildah
   # Root podman's private CNI network: its bridge stays on the host after the last container.
   if [ "$mode" = podman-root ]; then
     ! ip link show "$bridge" >/dev/null 2>&1 || ip link delete "$bridge"
@@ -97,7 +110,7 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 runner=root
-[ "$mode" != podman-rootless ] || runner=$test_user
+[[ "$mode" != *-rootless ]] || runner=$test_user
 run_as_runner() {
   if [ "$runner" = root ]; then
     env -i "${env_vars[@]}" "$@"
@@ -286,15 +299,23 @@ WRAP
 case "$mode" in
   podman-*) setup_podman; suite=podman.bats ;;
   containerd) setup_containerd; suite=containerd.bats ;;
+  docker-*) setup_docker; suite=docker.bats ;;
+  buildah-*) setup_buildah; suite=buildah.bats ;;
 esac
+bats_cmd=(bats --tap --timing --print-output-on-failure "$stage/$suite")
+# Root buildah writes its blob-info cache to the host's /var/lib/containers: not under own_cache.
+[ "$mode" != buildah-root ] || bats_cmd=("${own_cache[@]}" "${bats_cmd[@]}")
 
 echo "# e2e $mode, as $runner, staged in $stage"
 cd "$stage"
 set +e
-run_as_runner bats --tap --timing --print-output-on-failure "$stage/$suite" </dev/null
+run_as_runner "${bats_cmd[@]}" </dev/null
 rc=$?
 set -e
 if [ "$rc" != 0 ] && [ "$mode" = containerd ]; then
   echo "# containerd log:"; tail -30 "$stage/containerd/daemon.log" | sed 's/^/# /'
+fi
+if [ "$rc" != 0 ] && [[ "$mode" == docker-* ]]; then
+  echo "# dockerd log:"; grep -v 'level=info' "$stage/docker/daemon.log" | tail -30 | sed 's/^/# /'
 fi
 exit "$rc"
