@@ -255,3 +255,32 @@ cap_line() { printf '%s\n' "${lines[@]}" | awk -v k="$1:" '$1 == k { print $2 }'
   expect_eq faccessat2 "faccessat2 ENOSYS" "${lines[1]}"
   expect_eq getppid "getppid EPERM" "${lines[2]}"
 }
+
+@test "LSM labels for a module the host does not run are ignored, noted at --debug" {
+  # crun's behaviour: configs written for AppArmor or SELinux hosts run here too.
+  if grep -qs Y /sys/module/apparmor/parameters/enabled || [ -e /sys/fs/selinux/enforce ]; then
+    skip "this host runs AppArmor or SELinux"
+  fi
+  set_config '.process.apparmorProfile = "docker-default" |
+    .process.selinuxLabel = "system_u:system_r:container_t:s0:c1,c2" |
+    .linux.mountLabel = "system_u:object_r:container_file_t:s0:c1,c2"'
+  set_args echo labelled
+  run sb run --bundle "$BUNDLE" c1
+  expect_status 0
+  expect_output labelled
+  run sb --debug run --bundle "$BUNDLE" c2
+  expect_status 0
+  expect_contains 'process.apparmorProfile'
+  expect_contains 'ignored: AppArmor is not enabled on this host'
+  expect_contains 'process.selinuxLabel'
+  expect_contains 'linux.mountLabel'
+  expect_contains 'ignored: SELinux is not enabled on this host'
+  # exec settles the process's labels too.
+  set_args sleep 300
+  run sbd run -d --bundle "$BUNDLE" c3
+  expect_status 0
+  run sb --debug exec c3 echo exec-labelled
+  expect_status 0
+  expect_contains exec-labelled
+  expect_contains 'ignored: AppArmor is not enabled on this host'
+}
