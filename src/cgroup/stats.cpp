@@ -12,7 +12,8 @@
 namespace sandbox::cgroup {
 namespace {
 
-using json = nlohmann::json;
+// ordered: runc's field order (its Go structs), so `events` lines read like runc's.
+using json = nlohmann::ordered_json;
 
 std::optional<uint64_t> number(const std::string& dir, const std::string& file) {
   auto text = read_file(dir, file);
@@ -55,13 +56,13 @@ json cpu_stats(const Record& r) {
     // cpuacct.stat counts clock ticks; runc reports nanoseconds.
     auto st = keyed(d, "cpuacct.stat");
     uint64_t ns_per_tick = 1'000'000'000ULL / static_cast<uint64_t>(::sysconf(_SC_CLK_TCK));
-    usage["user"] = st["user"] * ns_per_tick;
     usage["kernel"] = st["system"] * ns_per_tick;
+    usage["user"] = st["user"] * ns_per_tick;
   } else if (!r.v2.empty() && exists(r.v2, "cpu.stat")) {
     auto st = keyed(r.v2, "cpu.stat");
     usage["total"] = st["usage_usec"] * 1000;
-    usage["user"] = st["user_usec"] * 1000;
     usage["kernel"] = st["system_usec"] * 1000;
+    usage["user"] = st["user_usec"] * 1000;
     if (st.count("nr_periods")) {
       throttling["periods"] = st["nr_periods"];
       throttling["throttledPeriods"] = st["nr_throttled"];
@@ -104,9 +105,9 @@ json memory_stats(const Record& r) {
     auto events = keyed(r.v2, "memory.events");
     m["cache"] = raw["file"];
     json usage = {{"limit", number(r.v2, "memory.max").value_or(0)},
-                  {"usage", number(r.v2, "memory.current").value_or(0)},
-                  {"failcnt", events["max"]}};
+                  {"usage", number(r.v2, "memory.current").value_or(0)}};
     if (auto v = number(r.v2, "memory.peak")) usage["max"] = *v;
+    usage["failcnt"] = events["max"];
     m["usage"] = usage;
     if (exists(r.v2, "memory.swap.current"))
       m["swap"] = {{"limit", number(r.v2, "memory.swap.max").value_or(0)},
@@ -164,11 +165,13 @@ json blkio_stats(const Record& r) {
         if (eq == std::string::npos) continue;
         std::string k = kv.substr(0, eq);
         uint64_t v = std::stoull(kv.substr(eq + 1));
-        json e = {{"major", major}, {"minor", minor}, {"value", v}};
-        if (k == "rbytes") bytes.push_back((e["op"] = "Read", e));
-        if (k == "wbytes") bytes.push_back((e["op"] = "Write", e));
-        if (k == "rios") ios.push_back((e["op"] = "Read", e));
-        if (k == "wios") ios.push_back((e["op"] = "Write", e));
+        auto entry = [&](const char* op) {
+          return json{{"major", major}, {"minor", minor}, {"op", op}, {"value", v}};
+        };
+        if (k == "rbytes") bytes.push_back(entry("Read"));
+        if (k == "wbytes") bytes.push_back(entry("Write"));
+        if (k == "rios") ios.push_back(entry("Read"));
+        if (k == "wios") ios.push_back(entry("Write"));
       }
     }
     b["ioServiceBytesRecursive"] = bytes;
@@ -210,7 +213,7 @@ json hugetlb_stats(const Record& r) {
 
 }  // namespace
 
-json read_stats(const Record& r) {
+nlohmann::ordered_json read_stats(const Record& r) {
   return {{"cpu", cpu_stats(r)},     {"memory", memory_stats(r)},
           {"pids", pids_stats(r)},   {"blkio", blkio_stats(r)},
           {"hugetlb", hugetlb_stats(r)}};

@@ -9,7 +9,7 @@
 
 namespace sandbox::cgroup {
 
-nlohmann::json read_stats(const Record& r);
+nlohmann::ordered_json read_stats(const Record& r);
 
 // How many times the kernel's OOM killer has killed in the container's memory cgroup so far
 // (v1 memory.oom_control, cgroup2 memory.events); nullopt without a memory cgroup.

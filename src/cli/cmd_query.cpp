@@ -19,7 +19,7 @@ int print_list(const runtime::GlobalOptions& g, const ListFlags& f) {
     return 0;
   }
   if (f.format == "json") {
-    nlohmann::json arr = nlohmann::json::array();
+    nlohmann::ordered_json arr = nlohmann::ordered_json::array();
     for (const auto& e : entries) arr.push_back(e.state);
     std::printf("%s\n", arr.dump().c_str());
     return 0;

@@ -28,7 +28,8 @@ int write_spec(const SpecFlags& f) {
     t.subuid = linux_::read_subuid(t.uid);
     t.subgid = linux_::read_subgid(t.uid);
   }
-  std::string text = oci::spec_template(t).dump(2) + "\n";
+  // Tab-indented, as runc writes it.
+  std::string text = oci::spec_template(t).dump(1, '\t');  // no final newline either
   std::string path = f.bundle + "/config.json";
   Fd fd(::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0644));
   if (!fd) {

@@ -11,6 +11,7 @@
 #include <memory>
 #include <optional>
 
+#include "linux/seccomp_enosys.hpp"
 #include "sys/error.hpp"
 #include "sys/fd.hpp"
 
@@ -196,15 +197,26 @@ void add_rules(scmp_filter_ctx ctx, const oci::SeccompSyscall& sc, size_t i,
   }
 }
 
-void add_arches(scmp_filter_ctx ctx, const std::vector<std::string>& arches) {
+// Adds the profile's architectures to CTX and returns them as libseccomp tokens.
+std::vector<uint32_t> add_arches(scmp_filter_ctx ctx, const std::vector<std::string>& arches) {
+  std::vector<uint32_t> tokens;
   for (size_t i = 0; i < arches.size(); i++) {
     std::string field = fmt::format("linux.seccomp.architectures[{}]", i);
-    int rc = seccomp_arch_add(ctx, parse_arch(arches[i], field));
+    uint32_t token = parse_arch(arches[i], field);
+    int rc = seccomp_arch_add(ctx, token);
     // The native architecture is in every new filter already.
     if (rc < 0 && rc != -EEXIST) {
       config_error(field, fmt::format("add {}: {}", arches[i], errno_text(-rc)));
     }
+    tokens.push_back(token);
   }
+  return tokens;
+}
+
+std::vector<std::string> all_names(const oci::Seccomp& s) {
+  std::vector<std::string> names;
+  for (const auto& sc : s.syscalls) names.insert(names.end(), sc.names.begin(), sc.names.end());
+  return names;
 }
 
 std::vector<struct sock_filter> read_program(int fd) {
@@ -226,13 +238,16 @@ std::vector<struct sock_filter> read_program(int fd) {
   return filter;
 }
 
-// seccomp_export_bpf writes to an fd; a memfd keeps the program off any filesystem.
-std::vector<struct sock_filter> export_program(scmp_filter_ctx ctx) {
+// seccomp_export_bpf writes to an fd; a memfd keeps the program off any filesystem. PREFIX goes
+// in front of libseccomp's program (its jumps are relative, so they stay right).
+std::vector<struct sock_filter> export_program(scmp_filter_ctx ctx,
+                                               std::vector<struct sock_filter> prefix) {
   Fd fd(::memfd_create("sandbox-seccomp", MFD_CLOEXEC));
   if (!fd) throw_errno("seccomp: memfd_create");
   int rc = seccomp_export_bpf(ctx, fd.get());
   if (rc < 0) fail("seccomp: export filter: {}", errno_text(-rc));
   auto filter = read_program(fd.get());
+  filter.insert(filter.begin(), prefix.begin(), prefix.end());
   if (filter.size() > kMaxInstructions) {
     fail("config.json: linux.seccomp: the filter has {} instructions, the kernel allows {}",
          filter.size(), kMaxInstructions);
@@ -276,12 +291,13 @@ SeccompProgram compile_seccomp(const oci::Seccomp& s) {
   // set it behind our back. Only matters for seccomp_load, but keeps the context honest.
   int rc = seccomp_attr_set(ctx.get(), SCMP_FLTATR_CTL_NNP, 0);
   if (rc < 0) fail("seccomp: clear the no_new_privs attribute: {}", errno_text(-rc));
-  add_arches(ctx.get(), s.architectures);
+  std::vector<uint32_t> arches = add_arches(ctx.get(), s.architectures);
 
   SeccompProgram p;
   for (size_t i = 0; i < s.syscalls.size(); i++)
     add_rules(ctx.get(), s.syscalls[i], i, default_action, p);
-  p.filter = export_program(ctx.get());
+  // Syscalls newer than the profile get ENOSYS, not the default action (see seccomp_enosys).
+  p.filter = export_program(ctx.get(), enosys_prefix(arches, all_names(s), default_action));
   return p;
 }
 

@@ -299,8 +299,9 @@ Process parse_process(const Node& n) {
   if (auto m = member(n, "rlimits")) p.rlimits = parse_rlimits(*m);
   if (auto m = member(n, "noNewPrivileges")) p.no_new_privileges = boolean(*m);
   if (auto m = member(n, "oomScoreAdj")) p.oom_score_adj = parse_oom_score_adj(*m);
-  for (const char* key :
-       {"apparmorProfile", "selinuxLabel", "ioPriority", "scheduler", "execCPUAffinity"}) {
+  if (auto m = member(n, "apparmorProfile")) p.apparmor_profile = str(*m);
+  if (auto m = member(n, "selinuxLabel")) p.selinux_label = str(*m);
+  for (const char* key : {"ioPriority", "scheduler", "execCPUAffinity"}) {
     refuse(n, key);
   }
   return p;
@@ -672,8 +673,9 @@ Linux parse_linux(const Node& n) {
   if (auto m = member(n, "rootfsPropagation")) l.rootfs_propagation = parse_propagation(*m);
   if (auto m = member(n, "maskedPaths")) l.masked_paths = absolute_paths(*m);
   if (auto m = member(n, "readonlyPaths")) l.readonly_paths = absolute_paths(*m);
+  if (auto m = member(n, "mountLabel")) l.mount_label = str(*m);
   for (const char* key :
-       {"timeOffsets", "intelRdt", "personality", "mountLabel", "memoryPolicy", "netDevices"}) {
+       {"timeOffsets", "intelRdt", "personality", "memoryPolicy", "netDevices"}) {
     refuse(n, key);
   }
   return l;

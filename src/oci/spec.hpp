@@ -63,6 +63,9 @@ struct Process {
   std::vector<Rlimit> rlimits;
   bool no_new_privileges = false;
   std::optional<int> oom_score_adj;
+  // LSM labels, "" when not asked for; what the host makes of them is linux/lsm's decision.
+  std::string apparmor_profile;
+  std::string selinux_label;
 };
 
 struct Root {
@@ -127,6 +130,7 @@ struct Linux {
   std::string rootfs_propagation;  // "", "private", "rprivate", "slave", ... as in config.json
   std::vector<std::string> masked_paths;
   std::vector<std::string> readonly_paths;
+  std::string mount_label;  // SELinux context for the container's mounts; "" when none
 
   bool has_namespace(NamespaceType t) const {
     for (const auto& n : namespaces)

@@ -6,16 +6,18 @@
 namespace sandbox::oci {
 namespace {
 
-using json = nlohmann::json;
+// ordered: the keys come out in runc's order, so a diff against `runc spec` shows only what
+// differs in content.
+using json = nlohmann::ordered_json;
 
 json default_capabilities() {
   json caps = json::array({"CAP_AUDIT_WRITE", "CAP_KILL", "CAP_NET_BIND_SERVICE"});
-  return {{"bounding", caps}, {"effective", caps}, {"permitted", caps}};
+  return {{"bounding", caps}, {"effective", caps}, {"permitted", caps}, {"ambient", caps}};
 }
 
 json process() {
   json p = json::object();
-  p["terminal"] = false;
+  p["terminal"] = true;  // runc's: the template is for `run` at a shell
   p["user"] = {{"uid", 0}, {"gid", 0}};
   p["args"] = json::array({"sh"});
   p["env"] = json::array(
@@ -47,12 +49,14 @@ json mounts(const TemplateOptions& o) {
   m.push_back(
       mount("/dev/shm", "tmpfs", "shm", {"nosuid", "noexec", "nodev", "mode=1777", "size=65536k"}));
   m.push_back(mount("/dev/mqueue", "mqueue", "mqueue", {"nosuid", "noexec", "nodev"}));
-  m.push_back(mount("/sys", "sysfs", "sysfs", {"nosuid", "noexec", "nodev", "ro"}));
-  // A cgroup filesystem cannot be mounted from a user namespace that does not own the cgroup.
-  if (!o.rootless) {
-    m.push_back(mount("/sys/fs/cgroup", "cgroup", "cgroup",
-                      {"nosuid", "noexec", "nodev", "relatime", "ro"}));
-  }
+  // Rootless has no network namespace of its own (runc's choice: the host's network stays
+  // usable), and sysfs can only be mounted by the owner of the network namespace: a bind.
+  if (o.rootless)
+    m.push_back(mount("/sys", "none", "/sys", {"rbind", "nosuid", "noexec", "nodev", "ro"}));
+  else
+    m.push_back(mount("/sys", "sysfs", "sysfs", {"nosuid", "noexec", "nodev", "ro"}));
+  m.push_back(
+      mount("/sys/fs/cgroup", "cgroup", "cgroup", {"nosuid", "noexec", "nodev", "relatime", "ro"}));
   return m;
 }
 
@@ -67,26 +71,35 @@ json mappings(uint32_t id, const std::optional<IdRange>& range) {
   return m;
 }
 
+// runc 1.1's: no cgroup namespace; rootless without a network namespace and with a user one.
 json namespaces(bool rootless) {
   json ns = json::array();
-  for (const char* t : {"pid", "network", "ipc", "uts", "mount", "cgroup"})
-    ns.push_back({{"type", t}});
-  if (rootless) ns.push_back({{"type", "user"}});
+  for (const char* t : {"pid", "network", "ipc", "uts", "mount", "user"}) {
+    bool wanted = std::string(t) == "network" ? !rootless
+                  : std::string(t) == "user"  ? rootless
+                                              : true;
+    if (wanted) ns.push_back({{"type", t}});
+  }
   return ns;
 }
 
 json linux_section(const TemplateOptions& o) {
   json l = json::object();
-  l["resources"] = {{"devices", json::array({{{"allow", false}, {"access", "rwm"}}})}};
-  l["namespaces"] = namespaces(o.rootless);
   if (o.rootless) {
+    // runc's rootless template has no device rules (a rootless container cannot load them).
     l["uidMappings"] = mappings(o.uid, o.subuid);
     l["gidMappings"] = mappings(o.gid, o.subgid);
+  } else {
+    l["resources"] = {{"devices", json::array({{{"allow", false}, {"access", "rwm"}}})}};
   }
+  l["namespaces"] = namespaces(o.rootless);
   l["maskedPaths"] =
       json::array({"/proc/acpi", "/proc/asound", "/proc/kcore", "/proc/keys", "/proc/latency_stats",
                    "/proc/timer_list", "/proc/timer_stats", "/proc/sched_debug", "/sys/firmware",
-                   "/proc/scsi", "/sys/devices/virtual/powercap"});
+                   "/proc/scsi",
+                   // Not in runc 1.1's list (added in 1.2): energy counters leak what other
+                   // processes compute (the Platypus attack).
+                   "/sys/devices/virtual/powercap"});
   l["readonlyPaths"] =
       json::array({"/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger"});
   return l;
@@ -94,12 +107,13 @@ json linux_section(const TemplateOptions& o) {
 
 }  // namespace
 
-json spec_template(const TemplateOptions& opts) {
+nlohmann::ordered_json spec_template(const TemplateOptions& opts) {
   json t = json::object();
-  t["ociVersion"] = "1.2.0";
+  // runc 1.1 writes 1.0.2-dev; crun 1.8 refuses a config that says 1.2.0.
+  t["ociVersion"] = "1.0.2-dev";
   t["process"] = process();
   t["root"] = {{"path", "rootfs"}, {"readonly", true}};
-  t["hostname"] = "sandbox";
+  t["hostname"] = "sandbox";  // runc and crun put their own names here too
   t["mounts"] = mounts(opts);
   t["linux"] = linux_section(opts);
   return t;

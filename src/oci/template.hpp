@@ -1,6 +1,8 @@
 #pragma once
-// The config.json that `sandbox spec` writes: an OCI 1.2.0 config in the shape of `runc spec`,
-// optionally adjusted so an unprivileged user can run it as is.
+// The config.json that `sandbox spec` writes: runc 1.1's template (`runc spec`, `runc spec
+// --rootless`), key order included, so tutorials and scripts written for runc work from it.
+// Deliberate differences: the hostname, one more masked path, and --rootless also maps the
+// caller's subordinate ranges (as ids 1..N) when the id-map helpers can.
 #include <cstdint>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -16,7 +18,7 @@ struct TemplateOptions {
   std::optional<IdRange> subuid, subgid;  // the caller's grants, mapped as container ids 1..
 };
 
-// The template document. It always passes parse_spec.
-nlohmann::json spec_template(const TemplateOptions& opts);
+// The template document, in runc's key order. It always passes parse_spec.
+nlohmann::ordered_json spec_template(const TemplateOptions& opts);
 
 }  // namespace sandbox::oci

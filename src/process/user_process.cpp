@@ -12,6 +12,7 @@
 #include <csignal>
 
 #include "linux/capabilities.hpp"
+#include "linux/lsm.hpp"
 #include "linux/rlimits.hpp"
 #include "process/exec_path.hpp"
 #include "sys/error.hpp"
@@ -156,6 +157,10 @@ PreparedProgram become_user(const UserProcess& up) {
   PreparedProgram out;
   out.env = final_env(p);
   out.path = find_executable(p.args[0], path_from_env(out.env));
+
+  // The AppArmor profile takes effect at execve; set while every syscall is still allowed and
+  // we are still root (runc's order).
+  if (!p.apparmor_profile.empty()) linux_::set_apparmor_exec_profile(p.apparmor_profile);
 
   // seccomp needs no_new_privs or CAP_SYS_ADMIN. Without either at the end, the filter goes in
   // now, while we still hold every capability, and so also covers the setup that follows.

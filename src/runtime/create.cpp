@@ -11,6 +11,7 @@
 
 #include "cgroup/manager.hpp"
 #include "linux/idmap.hpp"
+#include "linux/lsm.hpp"
 #include "linux/mounts.hpp"
 #include "linux/seccomp.hpp"
 #include "linux/subid.hpp"
@@ -122,6 +123,9 @@ CreatedContainer create_container(const GlobalOptions& g, const CreateOptions& o
   std::string bundle = absolute_dir(o.bundle, "bundle");
   oci::Spec spec = oci::load_spec(bundle);
   check_supported(spec);
+  for (const auto& note :
+       linux_::settle_lsm_labels(*spec.process, &spec.linux.mount_label, linux_::detect_host_lsm()))
+    log::debug("{}", note);
   check_terminal_flags(spec.process->terminal, detached, o.console_socket);
   int listen_fds = socket_activation_fds();
   int kept_fds = check_passed_fds(listen_fds, o.preserve_fds);

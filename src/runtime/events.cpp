@@ -13,7 +13,7 @@
 namespace sandbox::runtime {
 namespace {
 
-void print(const nlohmann::json& event) {
+void print(const nlohmann::ordered_json& event) {
   std::string line = event.dump() + "\n";
   std::fwrite(line.data(), 1, line.size(), stdout);
   std::fflush(stdout);
@@ -62,7 +62,8 @@ int container_events(const GlobalOptions& g, const std::string& id, bool stats_o
     fail("events: container \"{}\" runs without a cgroup of its own, so there are no stats", id);
 
   auto stats_event = [&] {
-    return nlohmann::json{{"type", "stats"}, {"id", id}, {"data", cgroup::read_stats(cgroups)}};
+    return nlohmann::ordered_json{
+        {"type", "stats"}, {"id", id}, {"data", cgroup::read_stats(cgroups)}};
   };
   if (stats_once) {
     print(stats_event());

@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cgroup/control.hpp"
+#include "linux/lsm.hpp"
 #include "linux/seccomp.hpp"
 #include "oci/parse.hpp"
 #include "process/exec_child.hpp"
@@ -158,6 +159,8 @@ int exec_in_container(const GlobalOptions& g, const ExecOptions& o) {
   oci::Spec spec = oci::load_spec(st.bundle);
   if (!spec.process) fail("config.json: process: required");
   oci::Process process = exec_process(*spec.process, o);
+  for (const auto& note : linux_::settle_lsm_labels(process, nullptr, linux_::detect_host_lsm()))
+    log::debug("{}", note);
   check_terminal_flags(process.terminal, o.detach, o.console_socket);
   int listen_fds = socket_activation_fds();
   int kept_fds = check_passed_fds(listen_fds, o.preserve_fds);

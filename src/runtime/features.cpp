@@ -10,8 +10,9 @@
 
 namespace sandbox::runtime {
 
-nlohmann::json features_document() {
-  using nlohmann::json;
+nlohmann::ordered_json features_document() {
+  // ordered: runc's key order (its Go structs); map-like members sorted, as Go writes maps.
+  using json = nlohmann::ordered_json;
   json namespaces = json::array();
   for (auto t : oci::supported_namespaces()) namespaces.push_back(oci::namespace_name(t));
 
@@ -30,7 +31,8 @@ nlohmann::json features_document() {
         // linux.seccomp.flags is refused by the parser: no flag is known or supported.
         {"knownFlags", json::array()},
         {"supportedFlags", json::array()}}},
-      {"apparmor", {{"enabled", false}}},
+      // AppArmor profiles are applied where the host runs AppArmor (linux/lsm).
+      {"apparmor", {{"enabled", true}}},
       {"selinux", {{"enabled", false}}},
       {"intelRdt", {{"enabled", false}}},
       // Mounts with uidMappings/gidMappings (idmapped mounts) are refused: CRI checks this to
@@ -44,9 +46,9 @@ nlohmann::json features_document() {
       {"mountOptions", linux_::known_mount_options()},
       {"linux", linux_features},
       {"annotations",
-       {{"org.sandbox.version", kVersion},
+       {{"io.github.seccomp.libseccomp.version", linux_::libseccomp_version()},
         {"org.sandbox.commit", kCommit},
-        {"io.github.seccomp.libseccomp.version", linux_::libseccomp_version()}}},
+        {"org.sandbox.version", kVersion}}},
       // sandbox reads no config.json annotation, so none can change what it does.
       {"potentiallyUnsafeConfigAnnotations", json::array()},
   };

@@ -67,7 +67,7 @@ std::vector<pid_t> container_pids(const GlobalOptions& g, const std::string& id)
 std::string ps_table(const GlobalOptions& g, const std::string& id,
                      const std::vector<std::string>& ps_args);
 // features: the runtime-spec features document (what config.json may ask of sandbox).
-nlohmann::json features_document();
+nlohmann::ordered_json features_document();
 
 // pause/resume: freeze or thaw the container's cgroup; `state` then says "paused".
 void pause_container(const GlobalOptions& g, const std::string& id);
@@ -77,10 +77,10 @@ void update_container(const GlobalOptions& g, const std::string& id, const Updat
 
 void kill_container(const GlobalOptions& g, const std::string& id, int sig, bool all);
 void delete_container(const GlobalOptions& g, const std::string& id, bool force);
-nlohmann::json container_state(const GlobalOptions& g, const std::string& id);
+nlohmann::ordered_json container_state(const GlobalOptions& g, const std::string& id);
 
 struct ListEntry {
-  nlohmann::json state;  // the OCI state document
+  nlohmann::ordered_json state;  // the OCI state document, in runc's key order
   std::string owner;     // user name, or "#uid"
 };
 std::vector<ListEntry> list_containers(const GlobalOptions& g);

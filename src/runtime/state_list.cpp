@@ -18,7 +18,7 @@ std::string owner_name(uid_t uid) {
 
 }  // namespace
 
-nlohmann::json container_state(const GlobalOptions& g, const std::string& id) {
+nlohmann::ordered_json container_state(const GlobalOptions& g, const std::string& id) {
   auto root = open_existing_root(g);
   auto dir = state::ContainerDir::open(root, id);
   auto st = dir.load();

@@ -208,14 +208,17 @@ void ContainerDir::remove(const StateRoot& root) {
   fd_.reset();
 }
 
-nlohmann::json oci_state_json(const ContainerState& st, Status status, const std::string& id) {
+nlohmann::ordered_json oci_state_json(const ContainerState& st, Status status,
+                                      const std::string& id) {
   // A paused container's init is alive too: runc shows its pid, and engines read it.
   bool alive = status != Status::Stopped;
-  nlohmann::json j = {{"ociVersion", st.oci_version}, {"id", id},
-                      {"pid", alive ? st.pid : 0},    {"status", status_name(status)},
-                      {"bundle", st.bundle},          {"rootfs", st.rootfs},
-                      {"created", st.created},        {"owner", ""}};
+  // runc's order: annotations (when any) come before owner.
+  nlohmann::ordered_json j = {{"ociVersion", st.oci_version}, {"id", id},
+                              {"pid", alive ? st.pid : 0},    {"status", status_name(status)},
+                              {"bundle", st.bundle},          {"rootfs", st.rootfs},
+                              {"created", st.created}};
   if (!st.annotations.empty()) j["annotations"] = st.annotations;
+  j["owner"] = "";
   return j;
 }
 

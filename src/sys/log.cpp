@@ -3,6 +3,8 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <cctype>
 #include <nlohmann/json.hpp>
 
 #include "sys/clock.hpp"
@@ -50,20 +52,48 @@ bool debug_enabled() {
   return g.debug;
 }
 
+std::string text_value(const std::string& value) {
+  auto bare = [](unsigned char c) {
+    return std::isalnum(c) || c == '-' || c == '.' || c == '_' || c == '/' || c == '@' ||
+           c == '^' || c == '+';
+  };
+  if (std::all_of(value.begin(), value.end(), [&](char c) { return bare(c); })) return value;
+  std::string out = "\"";
+  for (unsigned char c : value) {
+    switch (c) {
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '\n': out += "\\n"; break;
+      case '\t': out += "\\t"; break;
+      case '\r': out += "\\r"; break;
+      default:
+        // Other control bytes as Go writes them; UTF-8 text passes as it is.
+        if (c < 0x20 || c == 0x7f) out += fmt::format("\\x{:02x}", c);
+        else out += static_cast<char>(c);
+    }
+  }
+  return out + "\"";
+}
+
+std::string text_record(const std::string& time, const char* level, const std::string& msg) {
+  return fmt::format("time=\"{}\" level={} msg={}\n", time, level, text_value(msg));
+}
+
+std::string json_record(const std::string& time, const char* level, const std::string& msg) {
+  nlohmann::json j = {{"level", level}, {"msg", msg}, {"time", time}};  // sorted, as logrus
+  return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
+}
+
 void write(const char* level, const std::string& msg) {
   std::string line;
-  if (g.to_stderr && g.format == Format::Text) {
-    // On a terminal an error reads "sandbox: <msg>", anything else "sandbox: debug: <msg>".
-    bool is_error = std::string_view(level) == "error";
-    line =
-        is_error ? fmt::format("sandbox: {}\n", msg) : fmt::format("sandbox: {}: {}\n", level, msg);
+  if (g.to_stderr && g.format == Format::Text && std::string_view(level) == "error") {
+    // The final error on a terminal stays one plain line, "sandbox: <msg>"; every other record
+    // (--debug, warnings) is in runc's form there too.
+    line = fmt::format("sandbox: {}\n", msg);
   } else if (g.format == Format::Json) {
-    nlohmann::json j = {{"level", level}, {"msg", msg}, {"time", sys::rfc3339_now()}};
-    line = j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
+    line = json_record(sys::rfc3339_now(), level, msg);
   } else {
-    nlohmann::json quoted = msg;
-    line = fmt::format("time=\"{}\" level={} msg={}\n", sys::rfc3339_now(), level,
-                       quoted.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+    line = text_record(sys::rfc3339_now(), level, msg);
   }
   write_all(g.fd, line);
 }

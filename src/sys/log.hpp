@@ -15,6 +15,14 @@ void configure(const std::string& path, Format format, bool debug);
 bool debug_enabled();
 
 void write(const char* level, const std::string& msg);
+
+// One record in runc's (logrus') forms: text `time="..." level=debug msg="..."` and JSON
+// {"level":..,"msg":..,"time":..} (logrus sorts the keys). Exposed for the tests.
+std::string text_record(const std::string& time, const char* level, const std::string& msg);
+std::string json_record(const std::string& time, const char* level, const std::string& msg);
+// A value as logrus' text formatter writes it: bare when it is only letters, digits and
+// -._/@^+ (empty too), else quoted the way Go's %q does.
+std::string text_value(const std::string& value);
 // The final error: once to the log, and to stderr when the log is elsewhere.
 void error(const std::string& msg);
 void warning(const std::string& msg);

@@ -94,6 +94,11 @@ needs_root_v1() {
   expect_one_line
   jq -e '.type == "stats" and .id == "oom" and .data.memory.usage.limit == 33554432' <<<"$output" >/dev/null ||
     { show_output; false; }
+  # runc's key order: an event starts with "type"; its data with cpu, then memory.
+  expect_eq "event keys" '["type","id","data"]' "$(jq -c keys_unsorted <<<"$output")"
+  expect_eq "stats keys" '["cpu","memory"]' "$(jq -c '.data | keys_unsorted | .[:2]' <<<"$output")"
+  expect_eq "oom event keys" '["type","id"]' \
+    "$(jq -c 'select(.type == "oom") | keys_unsorted' "$TEST_DIR/events" | head -1)"
   run sb delete -f oom
   expect_status 0
   # events ends when the container is gone.

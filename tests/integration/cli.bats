@@ -104,6 +104,45 @@ load helpers
   grep -q 'does not exist' "$log" || { cat "$log"; false; }
 }
 
+@test "--debug and --log-format text records are runc's: time=\"...\" level=debug msg=\"...\"" {
+  make_bundle
+  set_args true
+  # On stderr (no --log) and in a --log file alike.
+  run --separate-stderr sb --debug run --bundle "$BUNDLE" c1
+  expect_status 0
+  local line
+  line=$(grep -m1 'level=debug' <<<"$stderr") || { echo "$stderr"; false; }
+  [[ "$line" =~ ^time=\"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:.]+Z\"\ level=debug\ msg=\".+\"$ ]] ||
+    { echo "not runc's form: $line"; false; }
+  grep -q 'level=debug msg="container c1 exited with code 0"' <<<"$stderr" || { echo "$stderr"; false; }
+  local log=$TEST_DIR/log.txt
+  run --separate-stderr sb --debug --log "$log" --log-format text run --bundle "$BUNDLE" c2
+  expect_status 0
+  grep -q '^time="[^"]*" level=debug msg="container c2 exited with code 0"$' "$log" ||
+    { cat "$log"; false; }
+  # Quotes inside the message are escaped, as logrus (Go's %q) does.
+  run --separate-stderr sb --log "$log" --log-format text state missing-id
+  grep -q '^time="[^"]*" level=error msg="container \\"missing-id\\" does not exist"$' "$log" ||
+    { cat "$log"; false; }
+}
+
+@test "--log-format json records are runc's: level, msg, time in that order" {
+  local log=$TEST_DIR/log.json
+  make_bundle
+  set_args true
+  run --separate-stderr sb --debug --log "$log" --log-format json run --bundle "$BUNDLE" c1
+  expect_status 0
+  jq -se 'length > 0 and all(keys_unsorted == ["level", "msg", "time"])' "$log" >/dev/null ||
+    { cat "$log"; false; }
+  jq -se 'any(.level == "debug" and .msg == "container c1 exited with code 0")' "$log" >/dev/null ||
+    { cat "$log"; false; }
+  # Without --log, debug records go to stderr as JSON too.
+  run --separate-stderr sb --debug --log-format json run --bundle "$BUNDLE" c2
+  expect_status 0
+  grep -q '^{"level":"debug","msg":"container c2 exited with code 0","time":"' <<<"$stderr" ||
+    { echo "$stderr"; false; }
+}
+
 @test "without --log the error goes to stderr, nothing to stdout" {
   run --separate-stderr sb state missing-id
   expect_status 1

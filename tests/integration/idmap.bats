@@ -19,6 +19,7 @@ use_range_mapping() {
   if is_root; then
     rm -f "$BUNDLE/config.json"
     "$SANDBOX" spec --rootless --bundle "$BUNDLE" >/dev/null
+    set_config '.process.terminal = false'
     add_bind "$HOSTDIR" /host
     set_config '.linux.uidMappings = [{"containerID": 0, "hostID": 0, "size": 1},
                                       {"containerID": 1, "hostID": 300000, "size": 65536}]
@@ -40,6 +41,7 @@ use_single_mapping() {
   if is_root; then
     rm -f "$BUNDLE/config.json"
     "$SANDBOX" spec --rootless --bundle "$BUNDLE" >/dev/null
+    set_config '.process.terminal = false'
     add_bind "$HOSTDIR" /host
   fi
   set_config '.linux.uidMappings = [.linux.uidMappings[0]] | .linux.gidMappings = [.linux.gidMappings[0]]'

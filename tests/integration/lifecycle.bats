@@ -106,6 +106,14 @@ setup() {
   jq -e 'all(.[]; (.created | test("^[0-9]{4}-[0-9]{2}-[0-9]{2}T")) and (.owner | length > 0))' \
     <<<"$output" >/dev/null || { show_output; false; }
 
+  # runc's key order (its state struct), for tools that read the text.
+  expect_eq "list keys" '["ociVersion","id","pid","status","bundle","rootfs","created","owner"]' \
+    "$(jq -c '.[0] | keys_unsorted' <<<"$output")"
+  run --separate-stderr sb state c1
+  expect_status 0
+  expect_eq "state keys" '["ociVersion","id","pid","status","bundle","rootfs","created","owner"]' \
+    "$(jq -c keys_unsorted <<<"$output")"
+
   run --separate-stderr sb list --format=json
   expect_status 0
   jq -e 'length == 2' <<<"$output" >/dev/null

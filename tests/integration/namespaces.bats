@@ -150,6 +150,7 @@ setup() {
 @test "a user namespace is added for a non-root user whose config has none" {
   rm -f "$BUNDLE/config.json"
   "$SANDBOX" spec --bundle "$BUNDLE"
+  set_config '.process.terminal = false'
   set_config '.linux.namespaces |= map(select(.type != "user")) | del(.linux.uidMappings) | del(.linux.gidMappings)'
   run_in c1 sh -c 'id -u; readlink /proc/self/ns/user; cat /proc/self/uid_map'
   expect_status 0

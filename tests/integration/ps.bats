@@ -186,7 +186,15 @@ share_pid_namespace() {
   jq -e '.linux.seccomp | .enabled and (.actions | index("SCMP_ACT_ERRNO")) and
       (.operators | index("SCMP_CMP_EQ")) and (.archs | index("SCMP_ARCH_X86_64")) and
       .knownFlags == [] and .supportedFlags == []' <<<"$doc" >/dev/null || { echo "seccomp"; false; }
-  jq -e '.linux.apparmor.enabled == false and .linux.selinux.enabled == false and
+  # runc's key order.
+  expect_eq "features keys" \
+    '["ociVersionMin","ociVersionMax","hooks","mountOptions","linux","annotations","potentiallyUnsafeConfigAnnotations"]' \
+    "$(jq -c keys_unsorted <<<"$doc")"
+  expect_eq "features.linux keys" \
+    '["namespaces","capabilities","cgroup","seccomp","apparmor","selinux","intelRdt","mountExtensions"]' \
+    "$(jq -c '.linux | keys_unsorted' <<<"$doc")"
+  # AppArmor profiles are applied where the host runs AppArmor.
+  jq -e '.linux.apparmor.enabled == true and .linux.selinux.enabled == false and
       .linux.intelRdt.enabled == false and .linux.mountExtensions.idmap.enabled == false' \
     <<<"$doc" >/dev/null || { echo "apparmor/selinux/intelRdt/idmap"; false; }
   local version

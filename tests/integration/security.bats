@@ -233,3 +233,54 @@ cap_line() { printf '%s\n' "${lines[@]}" | awk -v k="$1:" '$1 == k { print $2 }'
   run sb --debug run --bundle "$BUNDLE" c2
   expect_contains "ambient CAP_KILL skipped"
 }
+
+@test "seccomp: syscalls newer than the profile get ENOSYS, older unlisted ones the default errno" {
+  # runc's rule: a deny-by-default profile written before clone3/faccessat2 existed must let
+  # the C library fall back (ENOSYS), while what it leaves out on purpose stays EPERM.
+  install -m 755 "$PROBE" "$BUNDLE/rootfs/bin/sandbox-probe"
+  # What busybox sh and the static probe need; the newest named is rseq (334), below clone3
+  # (435) and faccessat2 (439); getppid (110) is left out.
+  local allowed
+  allowed=$(json_array read write open openat close stat fstat lstat newfstatat statx poll lseek \
+    mmap mprotect munmap brk rt_sigaction rt_sigprocmask rt_sigreturn ioctl readv writev access \
+    faccessat pipe pipe2 dup dup2 dup3 getpid clone fork vfork execve exit exit_group wait4 kill \
+    uname fcntl getcwd chdir readlink readlinkat umask getrlimit prlimit64 getuid getgid geteuid \
+    getegid setpgid getpgrp getpgid arch_prctl gettid futex set_tid_address set_robust_list \
+    getrandom rseq sigaltstack getdents64 tgkill rt_sigsuspend)
+  set_config '.linux.seccomp = {"defaultAction": "SCMP_ACT_ERRNO", "syscalls":
+    [{"names": $a, "action": "SCMP_ACT_ALLOW"}]}' --argjson a "$allowed"
+  run_in c1 sh -c 'for s in clone3 faccessat2 getppid; do echo "$s $(sandbox-probe syscall $s)"; done'
+  expect_status 0
+  expect_eq clone3 "clone3 ENOSYS" "${lines[0]}"
+  expect_eq faccessat2 "faccessat2 ENOSYS" "${lines[1]}"
+  expect_eq getppid "getppid EPERM" "${lines[2]}"
+}
+
+@test "LSM labels for a module the host does not run are ignored, noted at --debug" {
+  # crun's behaviour: configs written for AppArmor or SELinux hosts run here too.
+  if grep -qs Y /sys/module/apparmor/parameters/enabled || [ -e /sys/fs/selinux/enforce ]; then
+    skip "this host runs AppArmor or SELinux"
+  fi
+  set_config '.process.apparmorProfile = "docker-default" |
+    .process.selinuxLabel = "system_u:system_r:container_t:s0:c1,c2" |
+    .linux.mountLabel = "system_u:object_r:container_file_t:s0:c1,c2"'
+  set_args echo labelled
+  run sb run --bundle "$BUNDLE" c1
+  expect_status 0
+  expect_output labelled
+  run sb --debug run --bundle "$BUNDLE" c2
+  expect_status 0
+  expect_contains 'process.apparmorProfile'
+  expect_contains 'ignored: AppArmor is not enabled on this host'
+  expect_contains 'process.selinuxLabel'
+  expect_contains 'linux.mountLabel'
+  expect_contains 'ignored: SELinux is not enabled on this host'
+  # exec settles the process's labels too.
+  set_args sleep 300
+  run sbd run -d --bundle "$BUNDLE" c3
+  expect_status 0
+  run sb --debug exec c3 echo exec-labelled
+  expect_status 0
+  expect_contains exec-labelled
+  expect_contains 'ignored: AppArmor is not enabled on this host'
+}

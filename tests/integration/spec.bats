@@ -3,12 +3,13 @@
 
 load helpers
 
-@test "spec writes a config.json runc-style: no terminal, sh, read-only rootfs, hostname" {
+@test "spec writes a config.json runc-style: a terminal, sh, read-only rootfs, hostname" {
   run "$SANDBOX" spec --bundle "$BUNDLE"
   expect_status 0
   local cfg=$BUNDLE/config.json
   jq -e . "$cfg" >/dev/null
-  expect_eq "process.terminal" false "$(jq -r .process.terminal "$cfg")"
+  expect_eq "process.terminal" true "$(jq -r .process.terminal "$cfg")"
+  expect_eq "first key" ociVersion "$(jq -r 'keys_unsorted[0]' "$cfg")"
   expect_eq "process.args" '["sh"]' "$(jq -c .process.args "$cfg")"
   expect_eq "root.path" rootfs "$(jq -r .root.path "$cfg")"
   expect_eq "root.readonly" true "$(jq -r .root.readonly "$cfg")"
@@ -84,4 +85,36 @@ load helpers
   run "$SANDBOX" spec --bundle "$TEST_DIR/nowhere"
   expect_status 1
   expect_one_line
+}
+
+# spec_like_runc [--rootless]: our template against runc's, in $BUNDLE and $TEST_DIR/runc;
+# runc's own hostname and our extra masked path are the only lines allowed to differ.
+spec_like_runc() {
+  command -v runc >/dev/null || skip "runc is not installed"
+  mkdir "$TEST_DIR/runc"
+  run "$SANDBOX" spec "$@" --bundle "$BUNDLE"
+  expect_status 0
+  (cd "$TEST_DIR/runc" && runc spec "$@") || false
+  # runc --rootless maps only the caller; so do we when no subordinate range is granted. With
+  # a granted gid range, group 5 exists in the container and devpts keeps gid=5.
+  local ours=$BUNDLE/config.json
+  jq --tab '((.linux.gidMappings // []) | length > 1) as $ranged |
+            .linux.uidMappings |= (if . then .[:1] else empty end) |
+            .linux.gidMappings |= (if . then .[:1] else empty end) |
+            if $ranged then .mounts |= map(if .type == "devpts" then .options -= ["gid=5"]
+                                           else . end)
+            else . end' "$ours" >"$ours.cut" || false
+  run diff "$TEST_DIR/runc/config.json" <(printf '%s' "$(cat "$ours.cut")")
+  show_output
+  expect_eq "differing lines" \
+    '< 	"hostname": "runc", > 	"hostname": "sandbox", < 			"/proc/scsi" > 			"/proc/scsi", > 			"/sys/devices/virtual/powercap"' \
+    "$(grep '^[<>]' <<<"$output" | tr '\n' ' ' | sed 's/ $//')"
+}
+
+@test "spec is runc's template, key order and layout included" {
+  spec_like_runc
+}
+
+@test "spec --rootless is runc's rootless template, key order and layout included" {
+  spec_like_runc --rootless
 }

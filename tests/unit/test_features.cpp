@@ -73,7 +73,7 @@ TEST(Features, ClaimsExactlyWhatIsImplemented) {
   const json& l = f["linux"];
   for (const char* k : {"v1", "v2", "systemd", "systemdUser"}) EXPECT_EQ(l["cgroup"][k], true) << k;
   EXPECT_EQ(l["cgroup"]["rdma"], false);
-  EXPECT_EQ(l["apparmor"]["enabled"], false);
+  EXPECT_EQ(l["apparmor"]["enabled"], true);  // applied where the host runs AppArmor (linux/lsm)
   EXPECT_EQ(l["selinux"]["enabled"], false);
   EXPECT_EQ(l["intelRdt"]["enabled"], false);
   EXPECT_EQ(l["mountExtensions"]["idmap"]["enabled"], false);

@@ -702,15 +702,12 @@ TEST(ParseUnsupported, KnownButUnimplementedFieldsAreRefused) {
     const char* path;
   };
   const Case cases[] = {
-      {"/process/apparmorProfile", "docker-default", "process.apparmorProfile"},
-      {"/process/selinuxLabel", "system_u:system_r:container_t:s0", "process.selinuxLabel"},
       {"/process/ioPriority", R"({"class": "IOPRIO_CLASS_IDLE"})"_json, "process.ioPriority"},
       {"/process/scheduler", R"({"policy": "SCHED_IDLE"})"_json, "process.scheduler"},
       {"/process/execCPUAffinity", R"({"initial": "0"})"_json, "process.execCPUAffinity"},
       {"/linux/timeOffsets", R"({"monotonic": {"secs": 1}})"_json, "linux.timeOffsets"},
       {"/linux/intelRdt", R"({"closID": "x"})"_json, "linux.intelRdt"},
       {"/linux/personality", R"({"domain": "LINUX32"})"_json, "linux.personality"},
-      {"/linux/mountLabel", "system_u:object_r:container_file_t:s0", "linux.mountLabel"},
       {"/linux/memoryPolicy", R"({"mode": "MPOL_BIND", "nodes": "0"})"_json, "linux.memoryPolicy"},
       {"/linux/netDevices", R"({"eth1": {}})"_json, "linux.netDevices"},
       {"/linux/seccomp",
@@ -774,6 +771,20 @@ TEST(ParseHooks, BadHooksNameTheirPath) {
       "config.json: hooks.createRuntime[0].timeout: must be greater than 0"));
   EXPECT_TRUE(FailsWith(with(minimal(), "/hooks/poststop", R"({"path": "/x"})"_json),
                         "config.json: hooks.poststop: must be an array"));
+}
+
+// LSM labels are read; whether the host can apply them is linux/lsm's decision (test_lsm).
+TEST(ParseLinux, LsmLabelsAreRead) {
+  json c = minimal();
+  c["process"]["apparmorProfile"] = "docker-default";
+  c["process"]["selinuxLabel"] = "system_u:system_r:container_t:s0";
+  c["linux"]["mountLabel"] = "system_u:object_r:container_file_t:s0";
+  auto spec = parse_spec(c);
+  EXPECT_EQ(spec.process->apparmor_profile, "docker-default");
+  EXPECT_EQ(spec.process->selinux_label, "system_u:system_r:container_t:s0");
+  EXPECT_EQ(spec.linux.mount_label, "system_u:object_r:container_file_t:s0");
+  EXPECT_TRUE(FailsWith(with(minimal(), "/process/apparmorProfile", 7),
+                        "config.json: process.apparmorProfile: must be a string"));
 }
 
 TEST(ParseUnsupported, EmptyValuesAskForNothing) {

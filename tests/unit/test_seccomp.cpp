@@ -1,4 +1,7 @@
 #include <gtest/gtest.h>
+#include <linux/audit.h>
+#include <linux/seccomp.h>
+#include <seccomp.h>
 #include <sys/prctl.h>
 #include <sys/random.h>
 #include <sys/resource.h>
@@ -7,12 +10,17 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <fcntl.h>
+
 #include <cerrno>
+#include <csignal>
+#include <optional>
 #include <cstdlib>
 #include <functional>
 #include <string>
 
 #include "linux/seccomp.hpp"
+#include "linux/seccomp_enosys.hpp"
 #include "sys/error.hpp"
 
 using sandbox::Error;
@@ -283,4 +291,112 @@ TEST(Seccomp, LoadFailureIsReported) {
   } catch (const Error& e) {
     EXPECT_STREQ(e.what(), "seccomp: load filter: invalid argument");
   }
+}
+
+// Syscalls newer than the profile: ENOSYS instead of the default action (runc's patchbpf rule).
+// Since Linux 5.1 every architecture but alpha numbers new syscalls alike (clone3 435,
+// close_range 436, faccessat2 439), so the test reads the same everywhere.
+namespace {
+
+Seccomp deny_by_default(const char* action, std::vector<std::string> allowed) {
+  Seccomp s;
+  s.default_action = action;
+  SeccompSyscall allow;
+  allow.names = std::move(allowed);
+  allow.action = "SCMP_ACT_ALLOW";
+  s.syscalls.push_back(allow);
+  return s;
+}
+
+// What the profile's newest syscall is here: close_range; clone3 is older, faccessat2 newer.
+const std::vector<std::string> kAllowed = {"exit_group", "exit", "getpid", "close_range"};
+
+}  // namespace
+
+TEST(SeccompEnosys, NewerThanTheProfileGetsEnosysOlderGetsTheDefault) {
+  SeccompProgram p = compile_seccomp(deny_by_default("SCMP_ACT_ERRNO", kAllowed));
+  // Newer than close_range: ENOSYS, also for a number no libseccomp knows.
+  EXPECT_EQ(run_filtered(p, [] { return errno_of(::syscall(SYS_faccessat2, AT_FDCWD, "/", 0, 0)); }),
+            ENOSYS);
+  EXPECT_EQ(run_filtered(p, [] { return errno_of(::syscall(1000)); }), ENOSYS);
+  // Older and not named: the default errno.
+  EXPECT_EQ(run_filtered(p, [] { return errno_of(::syscall(SYS_clone3, nullptr, 0)); }), EPERM);
+  EXPECT_EQ(run_filtered(p, [] { return errno_of(::syscall(SYS_getppid)); }), EPERM);
+  // Named: its own action.
+  EXPECT_EQ(run_filtered(p, [] { return ::syscall(SYS_getpid) > 0 ? 0 : 1; }), 0);
+}
+
+TEST(SeccompEnosys, KillDefaultAlsoGetsEnosys) {
+  SeccompProgram p = compile_seccomp(deny_by_default("SCMP_ACT_KILL_PROCESS", kAllowed));
+  EXPECT_EQ(run_filtered(p, [] { return errno_of(::syscall(SYS_faccessat2, AT_FDCWD, "/", 0, 0)); }),
+            ENOSYS);
+  EXPECT_EQ(run_filtered(p, [] { return errno_of(::syscall(SYS_getppid)); }), 256 + SIGSYS);
+}
+
+TEST(SeccompEnosys, NoPrefixWhenTheDefaultLetsCallsThroughOrIsEnosys) {
+  std::vector<std::string> names = kAllowed;
+  for (uint32_t action : {SCMP_ACT_ALLOW, SCMP_ACT_LOG, SCMP_ACT_TRACE(3), SCMP_ACT_ERRNO(ENOSYS)})
+    EXPECT_TRUE(sandbox::linux_::enosys_prefix({}, names, action).empty()) << action;
+  for (uint32_t action : {SCMP_ACT_ERRNO(EPERM), SCMP_ACT_KILL_PROCESS, SCMP_ACT_KILL_THREAD,
+                          SCMP_ACT_TRAP})
+    EXPECT_FALSE(sandbox::linux_::enosys_prefix({}, names, action).empty()) << action;
+  // A profile naming no syscall has no "newer" to speak of.
+  EXPECT_TRUE(sandbox::linux_::enosys_prefix({}, {}, SCMP_ACT_ERRNO(EPERM)).empty());
+}
+
+namespace {
+
+// Runs a prefix (only the instructions it uses) on one syscall: the value it returns, or
+// nothing when it falls through to libseccomp's program.
+std::optional<uint32_t> run_prefix(const std::vector<sock_filter>& prog, uint32_t arch,
+                                   uint32_t nr) {
+  uint32_t acc = 0;
+  for (size_t pc = 0; pc < prog.size(); pc++) {
+    const sock_filter& in = prog[pc];
+    switch (in.code) {
+      case BPF_LD | BPF_W | BPF_ABS: acc = in.k == 0 ? nr : in.k == 4 ? arch : 0xdead; break;
+      case BPF_RET | BPF_K: return in.k;
+      case BPF_JMP | BPF_JA: pc += in.k; break;
+      case BPF_JMP | BPF_JEQ | BPF_K: pc += acc == in.k ? in.jt : in.jf; break;
+      case BPF_JMP | BPF_JGT | BPF_K: pc += acc > in.k ? in.jt : in.jf; break;
+      case BPF_JMP | BPF_JSET | BPF_K: pc += (acc & in.k) ? in.jt : in.jf; break;
+      default: ADD_FAILURE() << "unexpected instruction " << in.code; return 0;
+    }
+    if (pc >= prog.size()) {
+      EXPECT_EQ(pc, prog.size()) << "a jump past the program's start";
+      return std::nullopt;
+    }
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+TEST(SeccompEnosys, EachArchitectureHasItsOwnLimitAndX32ItsOwnMode) {
+  using sandbox::linux_::enosys_prefix;
+  // openat: x86_64 257, x32 257|bit 30, i386 295, aarch64 56 (read is newer there: 63).
+  auto prog = enosys_prefix({SCMP_ARCH_X86_64, SCMP_ARCH_X32, SCMP_ARCH_X86, SCMP_ARCH_AARCH64},
+                            {"openat", "read"}, SCMP_ACT_ERRNO(EPERM));  // read: 0, 0, 3, 63
+  const uint32_t enosys = SECCOMP_RET_ERRNO | ENOSYS;
+  const uint32_t x32 = 0x40000000;
+  EXPECT_EQ(run_prefix(prog, AUDIT_ARCH_X86_64, 257), std::nullopt);
+  EXPECT_EQ(run_prefix(prog, AUDIT_ARCH_X86_64, 258), enosys);
+  EXPECT_EQ(run_prefix(prog, AUDIT_ARCH_X86_64, x32 | 257), std::nullopt);
+  EXPECT_EQ(run_prefix(prog, AUDIT_ARCH_X86_64, x32 | 258), enosys);
+  EXPECT_EQ(run_prefix(prog, AUDIT_ARCH_I386, 295), std::nullopt);
+  EXPECT_EQ(run_prefix(prog, AUDIT_ARCH_I386, 296), enosys);
+  EXPECT_EQ(run_prefix(prog, AUDIT_ARCH_AARCH64, 63), std::nullopt);
+  EXPECT_EQ(run_prefix(prog, AUDIT_ARCH_AARCH64, 64), enosys);
+  // An architecture outside the profile goes on to libseccomp (its bad-arch action).
+  EXPECT_EQ(run_prefix(prog, AUDIT_ARCH_PPC64LE, 9999), std::nullopt);
+
+  // Without x32 in the profile, x32 calls are left to libseccomp, not given ENOSYS.
+  prog = enosys_prefix({SCMP_ARCH_X86_64}, {"openat"}, SCMP_ACT_ERRNO(EPERM));
+  EXPECT_EQ(run_prefix(prog, AUDIT_ARCH_X86_64, x32 | 1000), std::nullopt);
+  EXPECT_EQ(run_prefix(prog, AUDIT_ARCH_X86_64, 1000), enosys);
+
+  // s390x: syscall 0 is how an unknown large number arrives.
+  prog = enosys_prefix({SCMP_ARCH_S390X}, {"openat"}, SCMP_ACT_ERRNO(EPERM));
+  EXPECT_EQ(run_prefix(prog, AUDIT_ARCH_S390X, 0), enosys);
+  EXPECT_EQ(run_prefix(prog, AUDIT_ARCH_S390X, 1), std::nullopt);
 }

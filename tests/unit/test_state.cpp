@@ -162,3 +162,12 @@ TEST_F(StateStore, OciStateJson) {
   EXPECT_EQ(stopped["pid"], 0);  // runc reports 0 for a stopped container
   EXPECT_FALSE(stopped.contains("annotations"));
 }
+
+TEST_F(StateStore, OciStateJsonKeepsRuncsKeyOrder) {
+  state::ContainerState st;
+  st.annotations = {{"a", "1"}};
+  auto doc = state::oci_state_json(st, state::Status::Running, "x");
+  std::string keys;
+  for (const auto& [k, v] : doc.items()) keys += k + " ";
+  EXPECT_EQ(keys, "ociVersion id pid status bundle rootfs created annotations owner ");
+}

@@ -48,8 +48,8 @@ TemplateOptions rootless(std::optional<IdRange> subuid, std::optional<IdRange> s
 
 TEST(Template, RuncShapedDefaults) {
   json t = spec_template({});
-  EXPECT_EQ(t["ociVersion"], "1.2.0");
-  EXPECT_EQ(t["process"]["terminal"], false);
+  EXPECT_EQ(t["ociVersion"], "1.0.2-dev");
+  EXPECT_EQ(t["process"]["terminal"], true);
   EXPECT_EQ(t["process"]["user"], (json{{"uid", 0}, {"gid", 0}}));
   EXPECT_EQ(t["process"]["args"], json::array({"sh"}));
   EXPECT_EQ(t["process"]["env"],
@@ -65,6 +65,33 @@ TEST(Template, RuncShapedDefaults) {
   EXPECT_EQ(t["linux"]["readonlyPaths"], json::array({"/proc/bus", "/proc/fs", "/proc/irq",
                                                       "/proc/sys", "/proc/sysrq-trigger"}));
   EXPECT_FALSE(t.contains("hooks"));
+  json caps = json::array({"CAP_AUDIT_WRITE", "CAP_KILL", "CAP_NET_BIND_SERVICE"});
+  EXPECT_EQ(t["process"]["capabilities"],
+            (json{{"bounding", caps}, {"effective", caps}, {"permitted", caps}, {"ambient", caps}}));
+  EXPECT_EQ(namespace_types(t), (std::vector<std::string>{"pid", "network", "ipc", "uts", "mount"}));
+}
+
+// runc's key order, so the file diffs cleanly against `runc spec`.
+std::vector<std::string> keys(const nlohmann::ordered_json& j) {
+  std::vector<std::string> out;
+  for (const auto& [k, v] : j.items()) out.push_back(k);
+  return out;
+}
+
+TEST(Template, RuncKeyOrder) {
+  using V = std::vector<std::string>;
+  auto t = spec_template({});
+  EXPECT_EQ(keys(t), (V{"ociVersion", "process", "root", "hostname", "mounts", "linux"}));
+  EXPECT_EQ(keys(t["process"]), (V{"terminal", "user", "args", "env", "cwd", "capabilities",
+                                   "rlimits", "noNewPrivileges"}));
+  EXPECT_EQ(keys(t["process"]["capabilities"]), (V{"bounding", "effective", "permitted", "ambient"}));
+  EXPECT_EQ(keys(t["process"]["rlimits"][0]), (V{"type", "hard", "soft"}));
+  EXPECT_EQ(keys(t["mounts"][2]), (V{"destination", "type", "source", "options"}));
+  EXPECT_EQ(keys(t["linux"]), (V{"resources", "namespaces", "maskedPaths", "readonlyPaths"}));
+  auto r = spec_template(rootless(std::nullopt, std::nullopt));
+  EXPECT_EQ(keys(r["linux"]),
+            (V{"uidMappings", "gidMappings", "namespaces", "maskedPaths", "readonlyPaths"}));
+  EXPECT_EQ(keys(r["linux"]["uidMappings"][0]), (V{"containerID", "hostID", "size"}));
 }
 
 TEST(Template, DefaultParsesIntoTheRightValues) {
@@ -77,7 +104,9 @@ TEST(Template, DefaultParsesIntoTheRightValues) {
   EXPECT_EQ(caps->effective, want);
   EXPECT_EQ(caps->permitted, want);
   EXPECT_TRUE(caps->inheritable.empty());
-  EXPECT_TRUE(caps->ambient.empty());
+  // runc's template lists them as ambient too; without them in the inheritable set the
+  // kernel cannot raise them, and they are dropped (at --debug), as runc does.
+  EXPECT_EQ(caps->ambient, want);
   ASSERT_EQ(s.process->rlimits.size(), 1u);
   EXPECT_EQ(s.process->rlimits[0].resource, RLIMIT_NOFILE);
   EXPECT_EQ(s.process->rlimits[0].soft, 1024u);
@@ -87,9 +116,10 @@ TEST(Template, DefaultParsesIntoTheRightValues) {
   EXPECT_FALSE(s.linux.has_namespace(NamespaceType::User));
   EXPECT_TRUE(s.linux.uid_mappings.empty());
   for (auto t : {NamespaceType::Pid, NamespaceType::Network, NamespaceType::Ipc, NamespaceType::Uts,
-                 NamespaceType::Mount, NamespaceType::Cgroup}) {
+                 NamespaceType::Mount}) {
     EXPECT_TRUE(s.linux.has_namespace(t)) << sandbox::oci::namespace_name(t);
   }
+  EXPECT_FALSE(s.linux.has_namespace(NamespaceType::Cgroup));
 }
 
 TEST(Template, DefaultMounts) {
@@ -120,7 +150,13 @@ TEST(Template, RootlessWithoutSubordinateIds) {
             json::parse(R"([{"containerID": 0, "hostID": 1000, "size": 1}])"));
   EXPECT_EQ(t["linux"]["gidMappings"],
             json::parse(R"([{"containerID": 0, "hostID": 1001, "size": 1}])"));
-  EXPECT_EQ(find_mount(t, "/sys/fs/cgroup"), nullptr);
+  // runc's rootless shape: no network namespace, so /sys is a bind; no device rules.
+  EXPECT_EQ(types, (std::vector<std::string>{"pid", "ipc", "uts", "mount", "user"}));
+  EXPECT_EQ(*find_mount(t, "/sys"),
+            json::parse(R"({"destination": "/sys", "type": "none", "source": "/sys",
+                            "options": ["rbind", "nosuid", "noexec", "nodev", "ro"]})"));
+  EXPECT_NE(find_mount(t, "/sys/fs/cgroup"), nullptr);
+  EXPECT_FALSE(t["linux"].contains("resources"));
   const json* pts = find_mount(t, "/dev/pts");
   ASSERT_NE(pts, nullptr);
   EXPECT_FALSE(has_option(*pts, "gid=5"));
@@ -130,7 +166,7 @@ TEST(Template, RootlessWithoutSubordinateIds) {
   EXPECT_TRUE(s.linux.has_namespace(NamespaceType::User));
   EXPECT_EQ(s.linux.uid_mappings, (std::vector<IdMapping>{{0, 1000, 1}}));
   EXPECT_EQ(s.linux.gid_mappings, (std::vector<IdMapping>{{0, 1001, 1}}));
-  EXPECT_EQ(s.mounts.size(), 6u);
+  EXPECT_EQ(s.mounts.size(), 7u);
 }
 
 TEST(Template, RootlessWithSubordinateIds) {
