@@ -24,6 +24,9 @@ struct ApplyOptions {
   bool privileged = false;     // root in the initial user namespace: device rules are enforced
   bool enable_controllers = false;  // cgroupfs: enable cgroup2 controllers in the ancestors
   std::string advice;          // appended to "no controller" errors (what the user can do)
+  // update: read each file before writing it and put back what was written when a later
+  // write fails (create needs no undo: a failed create removes the cgroup).
+  bool undo_on_failure = false;
 };
 
 // Writes RES into R's directories. A limit with no directory to go to, a controller that is

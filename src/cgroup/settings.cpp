@@ -43,6 +43,10 @@ std::vector<Setting> v1_settings(const oci::Resources& r) {
     // other order when shrinking.
     if (m.limit) add("memory", "memory.limit_in_bytes", num(*m.limit));
     if (m.swap) add("memory", "memory.memsw.limit_in_bytes", num(*m.swap));
+    // runc: unlimited memory with no swap given is unlimited memory+swap as well (the kernel
+    // refuses a memory limit above a memsw limit), where the kernel accounts swap.
+    if (m.limit && *m.limit < 0 && !m.swap)
+      out.push_back({"memory", "memory.memsw.limit_in_bytes", "-1", true});
     if (m.reservation) add("memory", "memory.soft_limit_in_bytes", num(*m.reservation));
     if (m.kernel) add("memory", "memory.kmem.limit_in_bytes", num(*m.kernel));
     if (m.kernel_tcp) add("memory", "memory.kmem.tcp.limit_in_bytes", num(*m.kernel_tcp));
@@ -111,6 +115,8 @@ std::vector<Setting> v2_settings(const oci::Resources& r) {
         swap = num(*m.swap - *m.limit);
       }
       add("memory", "memory.swap.max", swap);
+    } else if (m.limit && *m.limit < 0) {
+      out.push_back({"memory", "memory.swap.max", "max", true});  // as on v1, above
     }
     if (m.reservation) add("memory", "memory.low", v2_limit(*m.reservation));
   }
@@ -119,8 +125,12 @@ std::vector<Setting> v2_settings(const oci::Resources& r) {
     if (c.realtime_period || c.realtime_runtime) not_on_v2("cpu.realtimeRuntime/realtimePeriod");
     if (c.shares) add("cpu", "cpu.weight", unum(cpu_weight(*c.shares)));
     if (c.quota || c.period) {
-      std::string quota = c.quota && *c.quota >= 0 ? num(*c.quota) : "max";
-      add("cpu", "cpu.max", quota + " " + unum(c.period ? *c.period : 100000));
+      // "QUOTA [PERIOD]": without a period the kernel keeps the current one (an update of
+      // the quota alone must not reset a period set before). As runc, a period alone goes
+      // with "max": cpu.max has no way to name the period only.
+      std::string max = c.quota && *c.quota > 0 ? num(*c.quota) : "max";
+      if (c.period) max += " " + unum(*c.period);
+      add("cpu", "cpu.max", max);
     }
     if (c.burst) add("cpu", "cpu.max.burst", unum(*c.burst));
     if (c.idle) add("cpu", "cpu.idle", num(*c.idle));

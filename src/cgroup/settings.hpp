@@ -18,6 +18,9 @@ struct Setting {
   std::string controller;
   std::string file;   // e.g. "memory.limit_in_bytes", "memory.max"
   std::string value;  // exactly what is written
+  // Skipped when the kernel has no such file: what runc adds on its own (memory+swap made
+  // unlimited with an unlimited memory) where the kernel may have no swap accounting.
+  bool optional = false;
   bool operator==(const Setting&) const = default;
 };
 

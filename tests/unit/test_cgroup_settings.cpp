@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "cgroup/settings.hpp"
+#include "oci/parse.hpp"
 #include "sys/error.hpp"
 
 namespace sandbox::cgroup {
@@ -87,8 +88,62 @@ TEST(CgroupSettings, CpuConversions) {
   EXPECT_LT(index_of(v1, "cpu.cfs_period_us"), index_of(v1, "cpu.cfs_quota_us"));
   oci::Resources q;
   q.cpu = oci::CpuResources{};
-  q.cpu->quota = 20000;  // no period: the kernel's default 100 ms
-  EXPECT_EQ(value_of(v2_settings(q), "cpu.max"), "20000 100000");
+  q.cpu->quota = 20000;  // no period: the kernel keeps the current one (runc's cpu.max)
+  EXPECT_EQ(value_of(v2_settings(q), "cpu.max"), "20000");
+  q.cpu->quota.reset();
+  q.cpu->period = 50000;  // a period alone: "max PERIOD", as runc
+  EXPECT_EQ(value_of(v2_settings(q), "cpu.max"), "max 50000");
+}
+
+// runc's reading: these zeros ask for nothing, so no file is written (docker writes
+// "shares": 0 into every config; `docker update --memory` sends quota 0 and period 0).
+TEST(CgroupSettings, ZerosThatMeanUnsetWriteNothing) {
+  auto r = oci::parse_resources_file(nlohmann::json::parse(R"({
+    "memory": {"limit": 0, "reservation": 0, "swap": 0, "kernel": 0, "kernelTCP": 0},
+    "cpu": {"shares": 0, "quota": 0, "period": 0, "realtimeRuntime": 0, "realtimePeriod": 0,
+            "cpus": "", "mems": ""},
+    "pids": {"limit": 0},
+    "blockIO": {"weight": 0, "leafWeight": 0,
+                "weightDevice": [{"major": 8, "minor": 0, "weight": 0, "leafWeight": 0}]}
+  })"), "test");
+  EXPECT_EQ(v1_settings(r), std::vector<Setting>{});
+  EXPECT_EQ(v2_settings(r), std::vector<Setting>{});  // kernel 0 is not refused on v2 either
+  EXPECT_FALSE(r.has_limits());
+}
+
+TEST(CgroupSettings, ZerosThatAreValuesAreWritten) {
+  auto r = oci::parse_resources_file(nlohmann::json::parse(R"({
+    "memory": {"limit": 67108864, "swappiness": 0},
+    "cpu": {"shares": 0, "quota": 0, "period": 0, "idle": 0, "burst": 0},
+    "hugepageLimits": [{"pageSize": "2MB", "limit": 0}],
+    "blockIO": {"throttleReadBpsDevice": [{"major": 8, "minor": 0, "rate": 0}]}
+  })"), "test");
+  auto v1 = v1_settings(r);
+  EXPECT_EQ(value_of(v1, "memory.limit_in_bytes"), "67108864");
+  EXPECT_EQ(value_of(v1, "memory.swappiness"), "0");
+  EXPECT_EQ(value_of(v1, "cpu.idle"), "0");
+  EXPECT_EQ(value_of(v1, "cpu.cfs_burst_us"), "0");
+  EXPECT_EQ(value_of(v1, "hugetlb.2MB.limit_in_bytes"), "0");
+  EXPECT_EQ(value_of(v1, "blkio.throttle.read_bps_device"), "8:0 0");
+  for (const char* f : {"cpu.shares", "cpu.cfs_quota_us", "cpu.cfs_period_us"})
+    EXPECT_EQ(value_of(v1, f), "<absent>") << f;
+  r.memory->swappiness.reset();  // v1 only
+  auto v2 = v2_settings(r);
+  EXPECT_EQ(value_of(v2, "cpu.max"), "<absent>");
+  EXPECT_EQ(value_of(v2, "cpu.weight"), "<absent>");
+  EXPECT_EQ(value_of(v2, "cpu.idle"), "0");
+  EXPECT_EQ(value_of(v2, "io.max"), "8:0 rbps=0");
+}
+
+TEST(CgroupSettings, UnlimitedMemoryMakesMemorySwapUnlimitedWhereThereIsSwap) {
+  auto v1 = v1_settings(memory(-1));
+  ASSERT_EQ(index_of(v1, "memory.memsw.limit_in_bytes"), 1u);
+  EXPECT_EQ(v1[1].value, "-1");
+  EXPECT_TRUE(v1[1].optional);
+  auto v2 = v2_settings(memory(-1));
+  EXPECT_EQ(value_of(v2, "memory.swap.max"), "max");
+  EXPECT_EQ(value_of(v2_settings(memory(1 << 20)), "memory.swap.max"), "<absent>");
+  EXPECT_FALSE(v1_settings(memory(-1, 1 << 20))[1].optional);  // given: a real setting
 }
 
 TEST(CgroupSettings, PidsAndHugepages) {
@@ -99,8 +154,6 @@ TEST(CgroupSettings, PidsAndHugepages) {
   EXPECT_EQ(value_of(v2_settings(r), "pids.max"), "10");
   EXPECT_EQ(value_of(v1_settings(r), "hugetlb.2MB.limit_in_bytes"), "4194304");
   EXPECT_EQ(value_of(v2_settings(r), "hugetlb.2MB.max"), "4194304");
-  r.pids->limit = 0;
-  EXPECT_EQ(value_of(v2_settings(r), "pids.max"), "max");
   r.pids->limit = -1;
   EXPECT_EQ(value_of(v1_settings(r), "pids.max"), "max");
 }
