@@ -7,6 +7,7 @@
 #include <set>
 
 #include "cgroup/device_bpf.hpp"
+#include "cgroup/device_rules_v1.hpp"
 #include "cgroup/files.hpp"
 #include "cgroup/restore.hpp"
 #include "cgroup/settings.hpp"
@@ -166,17 +167,23 @@ void apply_resources(const Record& r, const oci::Resources& res, const ApplyOpti
 
   // Device rules: v1 lists, or a cgroup2 eBPF program (privileged only: unprivileged callers
   // cannot load one, and a rootless container cannot reach more devices than its user anyway).
-  bool any_rules = !res.devices.empty();
+  // Without rules the cgroup keeps what it inherited.
   std::vector<oci::DeviceRule> rules;
   bool bpf = false;
-  if (any_rules || (o.devices && !o.devices->empty())) {
-    rules = effective_device_rules(res, o.devices ? *o.devices : std::vector<oci::Device>{});
+  if (!res.devices.empty()) {
+    rules = effective_device_rules(res);
     if (split.devices_v1) {
-      if (o.privileged)
-        for (const auto& s : v1_device_settings(rules)) todo.push_back({r.v1_dir("devices"), s});
-      else
+      if (o.privileged) {
+        // From what the cgroup holds now to what the rules leave, as runc's emulator does.
+        std::string dir = r.v1_dir("devices");
+        auto now = read_file(dir, "devices.list");
+        if (!now) throw_errno("cgroup: read " + dir + "/devices.list");
+        auto writes = device_transition(parse_devices_list(*now), device_state(rules));
+        for (auto& s : writes) todo.push_back({dir, std::move(s)});
+      } else {
         log::debug("device rules not written to the v1 devices cgroup: not privileged");
-    } else if (!r.v2.empty() && any_rules) {
+      }
+    } else if (!r.v2.empty()) {
       if (o.privileged)
         bpf = true;
       else

@@ -20,7 +20,6 @@ struct Split {
 Split split_resources(const Record& r, const oci::Resources& res);
 
 struct ApplyOptions {
-  const std::vector<oci::Device>* devices = nullptr;  // linux.devices (allowed besides the rules)
   bool privileged = false;     // root in the initial user namespace: device rules are enforced
   bool enable_controllers = false;  // cgroupfs: enable cgroup2 controllers in the ancestors
   std::string advice;          // appended to "no controller" errors (what the user can do)

@@ -195,14 +195,26 @@ void Setup::prepare_cgroupfs() {
              record_.v1.size());
 }
 
-void Setup::apply() {
-  if (!req_.resources) return;
+ApplyOptions Setup::options() const {
   ApplyOptions o;
-  o.devices = req_.devices;
   o.privileged = !req_.rootless;
   o.enable_controllers = record_.driver == "cgroupfs";
   if (req_.rootless) o.advice = kRootlessAdvice;
-  apply_resources(record_, *req_.resources, o);
+  return o;
+}
+
+void Setup::apply() {
+  if (!req_.resources) return;
+  oci::Resources limits = *req_.resources;
+  limits.devices.clear();  // later: apply_device_rules()
+  apply_resources(record_, limits, options());
+}
+
+void Setup::apply_device_rules() {
+  if (!req_.resources || req_.resources->devices.empty()) return;
+  oci::Resources rules;
+  rules.devices = req_.resources->devices;
+  apply_resources(record_, rules, options());
 }
 
 void Setup::place(pid_t pid, bool cloned_into) {

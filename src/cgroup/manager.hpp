@@ -16,6 +16,7 @@
 #include <string>
 #include <vector>
 
+#include "cgroup/apply.hpp"
 #include "cgroup/record.hpp"
 #include "cgroup/systemd_scope.hpp"
 #include "oci/resources.hpp"
@@ -47,7 +48,6 @@ struct Request {
   std::string id;
   std::string cgroups_path;
   const oci::Resources* resources = nullptr;
-  const std::vector<oci::Device>* devices = nullptr;
 };
 
 // A new container's cgroups, from before clone until create succeeds. Destroying it without
@@ -64,6 +64,10 @@ class Setup {
   // every hierarchy the clone did not place it in; then the limits where systemd made the
   // cgroup.
   void place(pid_t pid, bool cloned_into);
+  // Once the init has set up (its device nodes made), before create returns: the device
+  // rules, as runc writes them when its init reports ready. A node of linux.devices that a
+  // rule denies is still made (mknod is a device access the rules govern), and then denied.
+  void apply_device_rules();
   const Record& record() const { return record_; }
   void commit() { committed_ = true; }
 
@@ -71,6 +75,7 @@ class Setup {
   void prepare_cgroupfs();
   void fall_back_from_systemd(pid_t pid, const std::string& why);
   void apply();
+  ApplyOptions options() const;
   Request req_;
   Record record_;
   Fd clone_into_;

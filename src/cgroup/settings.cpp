@@ -165,17 +165,12 @@ std::vector<Setting> v2_settings(const oci::Resources& r) {
   return out;
 }
 
-std::vector<oci::DeviceRule> effective_device_rules(const oci::Resources& r,
-                                                    const std::vector<oci::Device>& devices) {
+std::vector<oci::DeviceRule> effective_device_rules(const oci::Resources& r) {
   std::vector<oci::DeviceRule> rules = r.devices;
   auto allow = [&](char type, std::optional<int64_t> major, std::optional<int64_t> minor,
                    const char* access) {
     rules.push_back(oci::DeviceRule{true, type, major, minor, access});
   };
-  for (const auto& d : devices) {
-    if (d.type == 'p') continue;  // fifos are not device-cgroup matters
-    allow(d.type == 'b' ? 'b' : 'c', d.major, d.minor, "rwm");
-  }
   // What every container gets (runc's default allow list), so a deny-all config still works.
   allow('c', std::nullopt, std::nullopt, "m");
   allow('b', std::nullopt, std::nullopt, "m");
@@ -188,17 +183,6 @@ std::vector<oci::DeviceRule> effective_device_rules(const oci::Resources& r,
   allow('c', 5, 2, "rwm");   // ptmx
   allow('c', 136, std::nullopt, "rwm");  // /dev/pts/*
   return rules;
-}
-
-std::vector<Setting> v1_device_settings(const std::vector<oci::DeviceRule>& rules) {
-  std::vector<Setting> out;
-  for (const auto& r : rules) {
-    std::string n = [](std::optional<int64_t> v) { return v ? std::to_string(*v) : std::string("*"); }(r.major);
-    std::string m = r.minor ? std::to_string(*r.minor) : "*";
-    std::string line = r.type == 'a' ? "a" : std::string(1, r.type) + " " + n + ":" + m + " " + r.access;
-    out.push_back({"devices", r.allow ? "devices.allow" : "devices.deny", line});
-  }
-  return out;
 }
 
 }  // namespace sandbox::cgroup

@@ -62,7 +62,6 @@ cgroup::Request cgroup_request(const GlobalOptions& g, const oci::Spec& spec,
   r.id = id;
   r.cgroups_path = spec.linux.cgroups_path;
   r.resources = &spec.linux.resources;
-  r.devices = &spec.linux.devices;
   return r;
 }
 
@@ -220,6 +219,7 @@ CreatedContainer create_container(const GlobalOptions& g, const CreateOptions& o
   process::Spawned child = process::spawn_init(plan);
   rollback.pid = child.pid;
   rollback.pidfd = child.pidfd.get();
+  cgroups->apply_device_rules();  // the init is ready: its device nodes are made
 
   state::ContainerState st;
   st.oci_version = spec.oci_version;

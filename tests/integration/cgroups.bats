@@ -278,6 +278,16 @@ DOCKER_ZEROS='{"shares": 0, "quota": 0, "period": 0, "realtimeRuntime": 0, "real
   expect_contains fuse-ok no-write
 }
 
+@test "root: v1 device rules: a deny after an allow-all stands, for a node in linux.devices too" {
+  needs_root_v1 devices
+  set_config '.linux.cgroupsPath = $p' --arg p "$(own_cgroup kmsg)"
+  set_config '.linux.devices += [{"path": "/dev/kmsg", "type": "c", "major": 1, "minor": 11, "fileMode": 438}]'
+  set_config '.linux.resources.devices = [{"allow": true, "access": "rwm"}, {"allow": false, "type": "c", "major": 1, "minor": 11, "access": "rwm"}]'
+  run_in kmsg sh -c '[ -c /dev/kmsg ] && echo node; echo sandbox-devices-test >/dev/kmsg && echo wrote; : </dev/null && echo null-ok'
+  expect_contains node "Operation not permitted" null-ok
+  expect_not_contains wrote
+}
+
 @test "root: --cgroup-manager disabled keeps the container in the caller's cgroups" {
   is_root || skip "root only"
   set_args sleep 300

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "cgroup/device_rules_v1.hpp"
 #include "cgroup/settings.hpp"
 #include "oci/parse.hpp"
 #include "sys/error.hpp"
@@ -196,19 +197,10 @@ TEST(CgroupSettings, UnifiedEntriesComeLastAsGiven) {
 TEST(CgroupSettings, DeviceRulesKeepTheDefaultsUsable) {
   oci::Resources r;
   r.devices = {oci::DeviceRule{false, 'a', std::nullopt, std::nullopt, "rwm"}};
-  oci::Device fuse;
-  fuse.type = 'c';
-  fuse.path = "/dev/fuse";
-  fuse.major = 10;
-  fuse.minor = 229;
-  oci::Device fifo;
-  fifo.type = 'p';
-  fifo.path = "/dev/myfifo";
-  auto rules = effective_device_rules(r, {fuse, fifo});
-  auto lines = v1_device_settings(rules);
+  auto lines = device_transition(parse_devices_list("a *:* rwm\n"),
+                                 device_state(effective_device_rules(r)));
   ASSERT_GE(lines.size(), 3u);
-  EXPECT_EQ(lines[0], (Setting{"devices", "devices.deny", "a"}));
-  EXPECT_EQ(lines[1], (Setting{"devices", "devices.allow", "c 10:229 rwm"}));
+  EXPECT_EQ(lines[0], (Setting{"devices", "devices.deny", "a *:* rwm"}));
   auto has = [&](const std::string& line) {
     return std::any_of(lines.begin(), lines.end(), [&](const Setting& s) {
       return s.file == "devices.allow" && s.value == line;
@@ -219,8 +211,54 @@ TEST(CgroupSettings, DeviceRulesKeepTheDefaultsUsable) {
   EXPECT_TRUE(has("c 136:* rwm"));  // /dev/pts/*
   EXPECT_TRUE(has("c *:* m"));
   EXPECT_TRUE(has("b *:* m"));
-  for (const auto& s : lines) EXPECT_EQ(s.value.find("myfifo"), std::string::npos);
+}
+
+// Issue 12: allow everything, then deny /dev/kmsg. The deny must stand: no rule added after
+// the config's (the defaults, a linux.devices node) may give kmsg back.
+TEST(CgroupSettings, ADenyAfterAnAllowAllStands) {
+  oci::Resources r;
+  r.devices = {oci::DeviceRule{true, 'a', std::nullopt, std::nullopt, "rwm"},
+               oci::DeviceRule{false, 'c', 1, 11, "rwm"}};
+  auto target = device_state(effective_device_rules(r));
+  EXPECT_TRUE(target.default_allow);
+  ASSERT_EQ(target.exceptions.size(), 1u);
+  EXPECT_EQ(target.exceptions.begin()->second, 7u);
+  // from a fresh cgroup under an allow-all parent: allow all (clears hidden denies), then deny
+  auto lines = device_transition(parse_devices_list("a *:* rwm\n"), target);
+  ASSERT_EQ(lines.size(), 2u);
+  EXPECT_EQ(lines[0], (Setting{"devices", "devices.allow", "a *:* rwm"}));
+  EXPECT_EQ(lines[1], (Setting{"devices", "devices.deny", "c 1:11 rwm"}));
+}
+
+TEST(CgroupSettings, DeviceTransitionBetweenAllowListsWritesTheDifference) {
+  auto now = parse_devices_list("c 1:3 rwm\nc 1:5 rwm\nc 136:* rwm\n");
+  EXPECT_FALSE(now.default_allow);
+  EXPECT_EQ(now.exceptions.size(), 3u);
+  DeviceAccessState want;
+  want.apply({false, 'a', std::nullopt, std::nullopt, "rwm"});
+  want.apply({true, 'c', 1, 3, "rwm"});
+  want.apply({true, 'c', 1, 5, "r"});
+  want.apply({true, 'c', 10, 229, "rw"});
+  auto lines = device_transition(now, want);
+  ASSERT_EQ(lines.size(), 3u);  // no disruptive "a": access is never all denied on the way
+  EXPECT_EQ(lines[0], (Setting{"devices", "devices.deny", "c 1:5 wm"}));
+  EXPECT_EQ(lines[1], (Setting{"devices", "devices.deny", "c 136:* rwm"}));
+  EXPECT_EQ(lines[2], (Setting{"devices", "devices.allow", "c 10:229 rw"}));
+}
+
+TEST(CgroupSettings, DeviceRulesFollowTheKernelsSemantics) {
+  DeviceAccessState s;
+  s.apply({true, 'a', std::nullopt, std::nullopt, "rwm"});
+  s.apply({false, 'c', 1, 3, "rwm"});  // an exception to allow-all
+  s.apply({true, 'c', 1, 3, "w"});     // takes w off the exception
+  s.apply({true, 'c', std::nullopt, std::nullopt, "m"});  // no such exception: nothing
+  ASSERT_EQ(s.exceptions.size(), 1u);
+  EXPECT_EQ(s.exceptions.begin()->second, 5u);  // r and m still denied
+  s.apply({false, 'a', std::nullopt, std::nullopt, "r"});  // "a" resets, whatever its access
+  EXPECT_FALSE(s.default_allow);
+  EXPECT_TRUE(s.exceptions.empty());
 }
 
 }  // namespace
 }  // namespace sandbox::cgroup
+
