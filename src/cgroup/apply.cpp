@@ -101,6 +101,22 @@ bool empty(const oci::Resources& r) {
 
 }  // namespace
 
+void check_unified_fits_host(const oci::Resources& res, const Layout& host) {
+  for (const auto& [file, value] : res.unified) {
+    std::string controller = file.substr(0, file.find('.'));
+    if (host.v2_mount.empty())
+      fail("invalid configuration: linux.resources.unified.{}: this host has no cgroup2 mount", file);
+    if (controller == "cgroup" || host.v2_controllers.count(controller)) continue;
+    if (host.has_v1(controller))
+      fail(
+          "invalid configuration: linux.resources.unified.{}: the {} controller is a cgroup v1 "
+          "hierarchy on this host (use the v1 fields of linux.resources)",
+          file, controller);
+    // Not a controller of either version: a core interface file (e.g. "io.pressure" belongs
+    // to no controller here) is left for the kernel to accept or refuse.
+  }
+}
+
 Split split_resources(const Record& r, const oci::Resources& res) {
   Split s;
   if (res.memory) (has(r, "memory") ? s.v1 : s.v2).memory = res.memory;
@@ -141,6 +157,7 @@ Split split_resources(const Record& r, const oci::Resources& res) {
 
 void apply_resources(const Record& r, const oci::Resources& res, const ApplyOptions& o) {
   if (r.none()) return;
+  check_unified_fits_host(res, host_layout());
   Split split = split_resources(r, res);
   std::vector<Pending> todo;
 

@@ -28,6 +28,11 @@ struct ApplyOptions {
   bool undo_on_failure = false;
 };
 
+// linux.resources.unified names cgroup2 files: on a host whose cgroup2 has no such controller
+// (a v1 or hybrid host, where the controller is a v1 hierarchy) they can never be written.
+// Throws runc's "invalid configuration" for them, before anything is made.
+void check_unified_fits_host(const oci::Resources& res, const Layout& host);
+
 // Writes RES into R's directories. A limit with no directory to go to, a controller that is
 // not there and a value the kernel refuses are errors naming the file; nothing is dropped.
 void apply_resources(const Record& r, const oci::Resources& res, const ApplyOptions& o);

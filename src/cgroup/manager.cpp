@@ -92,6 +92,8 @@ Choice choose_driver(const std::string& manager, bool rootless,
 
 Setup::Setup(const Request& req) : req_(req) {
   bool limits = req.resources && req.resources->has_limits();
+  // Before a driver is chosen or anything made: a config no driver could apply here.
+  if (limits && req.manager != "disabled") check_unified_fits_host(*req.resources, host_layout());
   Choice c = choose_driver(
       req.manager, req.rootless,
       [&] {

@@ -309,6 +309,21 @@ DOCKER_ZEROS='{"shares": 0, "quota": 0, "period": 0, "realtimeRuntime": 0, "real
   [ -z "$(v1_mount memory)" ] || grep -qE '^[0-9]+:memory:/$' <<<"$output" || { show_output; false; }
 }
 
+@test "v1 host: unified entries for a controller cgroup2 does not have are an invalid configuration" {
+  [ -n "$(v1_mount memory)" ] || skip "memory is not a v1 hierarchy here"
+  grep -qw memory "$CGROUP2/cgroup.controllers" && skip "cgroup2 has the memory controller here"
+  set_config '.linux.cgroupsPath = $p' --arg p "$(own_cgroup uni)"
+  set_resources '{"unified": {"memory.max": "67108864"}}'
+  set_args true
+  run sb run --bundle "$BUNDLE" uni
+  expect_status 1
+  expect_one_line
+  expect_contains "invalid configuration" "memory.max"
+  assert_no_leftovers uni
+  [ ! -d "$CGROUP2$(own_cgroup uni)" ]
+  [ ! -d "$(v1_mount memory)$(own_cgroup uni)" ]
+}
+
 @test "bad cgroupsPath values are refused before anything is made" {
   set_config '.linux.cgroupsPath = "/a/../../etc"'
   run sb run --bundle "$BUNDLE" badpath

@@ -262,3 +262,34 @@ TEST(CgroupSettings, DeviceRulesFollowTheKernelsSemantics) {
 }  // namespace
 }  // namespace sandbox::cgroup
 
+#include "cgroup/apply.hpp"
+
+namespace sandbox::cgroup {
+namespace {
+
+// Issue 12: a hybrid host (v1 memory, cgroup2 with hugetlb only) refuses unified memory
+// entries with runc's wording; core files and cgroup2's own controllers pass.
+TEST(CgroupSettings, UnifiedEntriesNeedTheirControllerInCgroup2) {
+  Layout hybrid;
+  hybrid.v2_mount = "/sys/fs/cgroup/unified";
+  hybrid.v2_controllers = {"hugetlb"};
+  hybrid.v1 = {{"memory", "/sys/fs/cgroup/memory"}};
+  oci::Resources r;
+  r.unified = {{"cgroup.max.depth", "3"}, {"hugetlb.2MB.max", "0"}};
+  EXPECT_NO_THROW(check_unified_fits_host(r, hybrid));
+  r.unified["memory.max"] = "1000000";
+  try {
+    check_unified_fits_host(r, hybrid);
+    FAIL();
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("invalid configuration"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("memory.max"), std::string::npos) << e.what();
+  }
+  Layout v1_only = hybrid;
+  v1_only.v2_mount.clear();
+  r.unified = {{"cgroup.max.depth", "3"}};
+  EXPECT_THROW(check_unified_fits_host(r, v1_only), Error);
+}
+
+}  // namespace
+}  // namespace sandbox::cgroup
