@@ -21,7 +21,7 @@ std::string access_text(unsigned bits) {
 
 std::string number(int64_t n) { return n < 0 ? "*" : std::to_string(n); }
 
-Setting line(bool allow, const std::tuple<char, int64_t, int64_t>& key, unsigned bits) {
+Setting line(bool allow, const DeviceKey& key, unsigned bits) {
   auto [type, major, minor] = key;
   return {"devices", allow ? "devices.allow" : "devices.deny",
           std::string(1, type) + " " + number(major) + ":" + number(minor) + " " +
@@ -30,7 +30,19 @@ Setting line(bool allow, const std::tuple<char, int64_t, int64_t>& key, unsigned
 
 int64_t parse_number(const std::string& s) { return s == "*" ? -1 : std::stoll(s); }
 
+unsigned access_of(const DeviceAccessState& s, const DeviceKey& key) {
+  for (const auto& e : s.exceptions)
+    if (e.key == key) return e.access;
+  return 0;
+}
+
 }  // namespace
+
+DeviceException* DeviceAccessState::find(const DeviceKey& key) {
+  for (auto& e : exceptions)
+    if (e.key == key) return &e;
+  return nullptr;
+}
 
 void DeviceAccessState::apply(const oci::DeviceRule& rule) {
   if (rule.type == 'a') {
@@ -39,18 +51,20 @@ void DeviceAccessState::apply(const oci::DeviceRule& rule) {
     exceptions.clear();
     return;
   }
-  std::tuple<char, int64_t, int64_t> key{rule.type, rule.major.value_or(-1) < 0 ? -1 : *rule.major,
+  DeviceKey key{rule.type, rule.major.value_or(-1) < 0 ? -1 : *rule.major,
                                          rule.minor.value_or(-1) < 0 ? -1 : *rule.minor};
   unsigned bits = access_bits(rule.access);
   if (rule.allow == default_allow) {
     // Same way as the default: takes the accesses off an exception of exactly this key (the
     // kernel does not cut holes into wider exceptions).
-    auto it = exceptions.find(key);
-    if (it == exceptions.end()) return;
-    it->second &= ~bits;
-    if (it->second == 0) exceptions.erase(it);
+    DeviceException* e = find(key);
+    if (!e) return;
+    e->access &= ~bits;
+    if (e->access == 0) std::erase_if(exceptions, [](const DeviceException& x) { return x.access == 0; });
+  } else if (DeviceException* e = find(key)) {
+    e->access |= bits;
   } else {
-    exceptions[key] |= bits;
+    exceptions.push_back({key, bits});
   }
 }
 
@@ -74,8 +88,12 @@ DeviceAccessState parse_devices_list(const std::string& list) {
     }
     auto colon = numbers.find(':');
     if (colon == std::string::npos) continue;
-    s.exceptions[{type[0], parse_number(numbers.substr(0, colon)),
-                  parse_number(numbers.substr(colon + 1))}] |= access_bits(access);
+    DeviceKey key{type[0], parse_number(numbers.substr(0, colon)),
+                  parse_number(numbers.substr(colon + 1))};
+    if (DeviceException* e = s.find(key))
+      e->access |= access_bits(access);
+    else
+      s.exceptions.push_back({key, access_bits(access)});
   }
   return s;
 }
@@ -87,21 +105,15 @@ std::vector<Setting> device_transition(const DeviceAccessState& current,
   bool exception_allows = !target.default_allow;
   if (current.default_allow || current.default_allow != target.default_allow) {
     out.push_back({"devices", target.default_allow ? "devices.allow" : "devices.deny", "a *:* rwm"});
-    for (const auto& [key, bits] : target.exceptions) out.push_back(line(exception_allows, key, bits));
+    for (const auto& e : target.exceptions) out.push_back(line(exception_allows, e.key, e.access));
     return out;
   }
   // Both deny everything but their exceptions: take away what TARGET no longer allows, then
   // add what it allows anew. Taking away first never widens access on the way.
-  for (const auto& [key, bits] : current.exceptions) {
-    auto it = target.exceptions.find(key);
-    unsigned keep = it == target.exceptions.end() ? 0u : it->second;
-    if (unsigned drop = bits & ~keep) out.push_back(line(false, key, drop));
-  }
-  for (const auto& [key, bits] : target.exceptions) {
-    auto it = current.exceptions.find(key);
-    unsigned had = it == current.exceptions.end() ? 0u : it->second;
-    if (unsigned add = bits & ~had) out.push_back(line(true, key, add));
-  }
+  for (const auto& e : current.exceptions)
+    if (unsigned drop = e.access & ~access_of(target, e.key)) out.push_back(line(false, e.key, drop));
+  for (const auto& e : target.exceptions)
+    if (unsigned add = e.access & ~access_of(current, e.key)) out.push_back(line(true, e.key, add));
   return out;
 }
 

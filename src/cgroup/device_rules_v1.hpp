@@ -7,7 +7,6 @@
 // cgroup is moved from what it holds now to the result with the fewest writes: the default
 // ("a") first, then each exception. Pure, unit-tested.
 #include <cstdint>
-#include <map>
 #include <string>
 #include <tuple>
 #include <vector>
@@ -17,11 +16,22 @@
 
 namespace sandbox::cgroup {
 
+using DeviceKey = std::tuple<char, int64_t, int64_t>;  // type 'c'/'b', major, minor (-1 = any)
+
+struct DeviceException {
+  DeviceKey key;
+  unsigned access = 0;  // bits r=1, w=2, m=4: the accesses that differ from the default
+  bool operator==(const DeviceException&) const = default;
+};
+
 struct DeviceAccessState {
   bool default_allow = false;  // a new emulation starts from "deny everything", as runc's
-  // (type 'c'/'b', major, minor; -1 = any) -> accesses (bits r=1, w=2, m=4) that differ from
-  // the default
-  std::map<std::tuple<char, int64_t, int64_t>, unsigned> exceptions;
+  // In the order the kernel keeps them (a key's first rule; later ones merge in place):
+  // devices.list shows them so, and the spec asks for the rules "in the listed order"
+  // (runtime-tools reads them back in that order).
+  std::vector<DeviceException> exceptions;
+
+  DeviceException* find(const DeviceKey& key);
 
   // One rule, with the kernel's semantics (devcgroup_update_access).
   void apply(const oci::DeviceRule& rule);

@@ -222,7 +222,7 @@ TEST(CgroupSettings, ADenyAfterAnAllowAllStands) {
   auto target = device_state(effective_device_rules(r));
   EXPECT_TRUE(target.default_allow);
   ASSERT_EQ(target.exceptions.size(), 1u);
-  EXPECT_EQ(target.exceptions.begin()->second, 7u);
+  EXPECT_EQ(target.exceptions[0].access, 7u);
   // from a fresh cgroup under an allow-all parent: allow all (clears hidden denies), then deny
   auto lines = device_transition(parse_devices_list("a *:* rwm\n"), target);
   ASSERT_EQ(lines.size(), 2u);
@@ -246,6 +246,21 @@ TEST(CgroupSettings, DeviceTransitionBetweenAllowListsWritesTheDifference) {
   EXPECT_EQ(lines[2], (Setting{"devices", "devices.allow", "c 10:229 rw"}));
 }
 
+// The spec: rules are applied "in the listed order"; runtime-tools reads devices.list back in
+// that order, so the exceptions keep the order of their first rule (not sorted).
+TEST(CgroupSettings, DeviceExceptionsKeepTheListedOrder) {
+  oci::Resources r;
+  r.devices = {oci::DeviceRule{false, 'a', std::nullopt, std::nullopt, "rwm"},
+               oci::DeviceRule{true, 'c', 10, 229, "rwm"},
+               oci::DeviceRule{true, 'b', 8, 20, "rw"}};
+  auto lines = device_transition(parse_devices_list("a *:* rwm\n"),
+                                 device_state(effective_device_rules(r)));
+  ASSERT_GE(lines.size(), 4u);
+  EXPECT_EQ(lines[1].value, "c 10:229 rwm");
+  EXPECT_EQ(lines[2].value, "b 8:20 rw");
+  EXPECT_EQ(lines[3].value, "c *:* m");  // then runc's defaults
+}
+
 TEST(CgroupSettings, DeviceRulesFollowTheKernelsSemantics) {
   DeviceAccessState s;
   s.apply({true, 'a', std::nullopt, std::nullopt, "rwm"});
@@ -253,7 +268,7 @@ TEST(CgroupSettings, DeviceRulesFollowTheKernelsSemantics) {
   s.apply({true, 'c', 1, 3, "w"});     // takes w off the exception
   s.apply({true, 'c', std::nullopt, std::nullopt, "m"});  // no such exception: nothing
   ASSERT_EQ(s.exceptions.size(), 1u);
-  EXPECT_EQ(s.exceptions.begin()->second, 5u);  // r and m still denied
+  EXPECT_EQ(s.exceptions[0].access, 5u);  // r and m still denied
   s.apply({false, 'a', std::nullopt, std::nullopt, "r"});  // "a" resets, whatever its access
   EXPECT_FALSE(s.default_allow);
   EXPECT_TRUE(s.exceptions.empty());
