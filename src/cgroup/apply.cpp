@@ -2,7 +2,6 @@
 
 #include <fmt/ranges.h>
 
-#include <cstring>
 #include <optional>
 #include <set>
 
@@ -106,14 +105,15 @@ void check_unified_fits_host(const oci::Resources& res, const Layout& host) {
     std::string controller = file.substr(0, file.find('.'));
     if (host.v2_mount.empty())
       fail("invalid configuration: linux.resources.unified.{}: this host has no cgroup2 mount", file);
-    if (controller == "cgroup" || host.v2_controllers.count(controller)) continue;
+    // cgroup.* and the PSI files (cpu.pressure, ...) are core files of every cgroup2 cgroup.
+    bool core = controller == "cgroup" || file.ends_with(".pressure");
+    if (core || host.v2_controllers.count(controller)) continue;
     if (host.has_v1(controller))
       fail(
           "invalid configuration: linux.resources.unified.{}: the {} controller is a cgroup v1 "
           "hierarchy on this host (use the v1 fields of linux.resources)",
           file, controller);
-    // Not a controller of either version: a core interface file (e.g. "io.pressure" belongs
-    // to no controller here) is left for the kernel to accept or refuse.
+    // Not a controller of either version here: left for the kernel to accept or refuse.
   }
 }
 

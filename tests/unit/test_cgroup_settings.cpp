@@ -290,7 +290,7 @@ TEST(CgroupSettings, UnifiedEntriesNeedTheirControllerInCgroup2) {
   hybrid.v2_controllers = {"hugetlb"};
   hybrid.v1 = {{"memory", "/sys/fs/cgroup/memory"}};
   oci::Resources r;
-  r.unified = {{"cgroup.max.depth", "3"}, {"hugetlb.2MB.max", "0"}};
+  r.unified = {{"cgroup.max.depth", "3"}, {"hugetlb.2MB.max", "0"}, {"memory.pressure", "x"}};
   EXPECT_NO_THROW(check_unified_fits_host(r, hybrid));
   r.unified["memory.max"] = "1000000";
   try {
