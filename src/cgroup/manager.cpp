@@ -213,7 +213,8 @@ void Setup::apply() {
 }
 
 void Setup::apply_device_rules() {
-  if (!req_.resources || req_.resources->devices.empty()) return;
+  if (device_rules_applied_ || !req_.resources || req_.resources->devices.empty()) return;
+  device_rules_applied_ = true;
   oci::Resources rules;
   rules.devices = req_.resources->devices;
   apply_resources(record_, rules, options());

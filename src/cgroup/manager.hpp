@@ -64,9 +64,10 @@ class Setup {
   // every hierarchy the clone did not place it in; then the limits where systemd made the
   // cgroup.
   void place(pid_t pid, bool cloned_into);
-  // Once the init has set up (its device nodes made), before create returns: the device
-  // rules, as runc writes them when its init reports ready. A node of linux.devices that a
-  // rule denies is still made (mknod is a device access the rules govern), and then denied.
+  // Once the init has made its device nodes (at the hooks of create, else when it is ready):
+  // the device rules, as runc writes them at procHooks/procReady. A node of linux.devices
+  // that a rule denies is still made (mknod is a device access the rules govern), then
+  // denied. Only the first call writes.
   void apply_device_rules();
   const Record& record() const { return record_; }
   void commit() { committed_ = true; }
@@ -83,6 +84,7 @@ class Setup {
   // cloned; place() hands it the pid.
   std::unique_ptr<PendingScope> pending_scope_;
   bool committed_ = false;
+  bool device_rules_applied_ = false;
 };
 
 }  // namespace sandbox::cgroup

@@ -286,6 +286,17 @@ DOCKER_ZEROS='{"shares": 0, "quota": 0, "period": 0, "realtimeRuntime": 0, "real
   run_in kmsg sh -c '[ -c /dev/kmsg ] && echo node; echo sandbox-devices-test >/dev/kmsg && echo wrote; : </dev/null && echo null-ok'
   expect_contains node "Operation not permitted" null-ok
   expect_not_contains wrote
+  # With hooks of create the rules go in at the hooks (as runc's procHooks): a prestart hook
+  # already finds them in the container's devices cgroup (here deny-all and the defaults).
+  set_config '.linux.cgroupsPath = $p' --arg p "$(own_cgroup kmsg2)"
+  set_config '.linux.resources.devices = [{"allow": false, "access": "rwm"}]'
+  set_config '.hooks.prestart = [{"path": "/bin/sh", "args": ["sh", "-c", "cat $0/devices.list > $1", $d, $o]}]' \
+    --arg d "$(v1_mount devices)$(own_cgroup kmsg2)" --arg o "$HOSTDIR/list"
+  run_in kmsg2 sh -c 'echo sandbox-devices-test >/dev/kmsg && echo wrote; : </dev/null && echo null-ok'
+  expect_contains "Operation not permitted" null-ok
+  expect_not_contains wrote
+  grep -qx "c 1:3 rwm" "$HOSTDIR/list" || { cat "$HOSTDIR/list"; false; }
+  ! grep -q "^a " "$HOSTDIR/list"
 }
 
 @test "root: --cgroup-manager disabled keeps the container in the caller's cgroups" {
