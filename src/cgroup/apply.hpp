@@ -20,11 +20,18 @@ struct Split {
 Split split_resources(const Record& r, const oci::Resources& res);
 
 struct ApplyOptions {
-  const std::vector<oci::Device>* devices = nullptr;  // linux.devices (allowed besides the rules)
   bool privileged = false;     // root in the initial user namespace: device rules are enforced
   bool enable_controllers = false;  // cgroupfs: enable cgroup2 controllers in the ancestors
   std::string advice;          // appended to "no controller" errors (what the user can do)
+  // update: read each file before writing it and put back what was written when a later
+  // write fails (create needs no undo: a failed create removes the cgroup).
+  bool undo_on_failure = false;
 };
+
+// linux.resources.unified names cgroup2 files: on a host whose cgroup2 has no such controller
+// (a v1 or hybrid host, where the controller is a v1 hierarchy) they can never be written.
+// Throws runc's "invalid configuration" for them, before anything is made.
+void check_unified_fits_host(const oci::Resources& res, const Layout& host);
 
 // Writes RES into R's directories. A limit with no directory to go to, a controller that is
 // not there and a value the kernel refuses are errors naming the file; nothing is dropped.

@@ -92,6 +92,8 @@ Choice choose_driver(const std::string& manager, bool rootless,
 
 Setup::Setup(const Request& req) : req_(req) {
   bool limits = req.resources && req.resources->has_limits();
+  // Before a driver is chosen or anything made: a config no driver could apply here.
+  if (limits && req.manager != "disabled") check_unified_fits_host(*req.resources, host_layout());
   Choice c = choose_driver(
       req.manager, req.rootless,
       [&] {
@@ -195,14 +197,27 @@ void Setup::prepare_cgroupfs() {
              record_.v1.size());
 }
 
-void Setup::apply() {
-  if (!req_.resources) return;
+ApplyOptions Setup::options() const {
   ApplyOptions o;
-  o.devices = req_.devices;
   o.privileged = !req_.rootless;
   o.enable_controllers = record_.driver == "cgroupfs";
   if (req_.rootless) o.advice = kRootlessAdvice;
-  apply_resources(record_, *req_.resources, o);
+  return o;
+}
+
+void Setup::apply() {
+  if (!req_.resources) return;
+  oci::Resources limits = *req_.resources;
+  limits.devices.clear();  // later: apply_device_rules()
+  apply_resources(record_, limits, options());
+}
+
+void Setup::apply_device_rules() {
+  if (device_rules_applied_ || !req_.resources || req_.resources->devices.empty()) return;
+  device_rules_applied_ = true;
+  oci::Resources rules;
+  rules.devices = req_.resources->devices;
+  apply_resources(record_, rules, options());
 }
 
 void Setup::place(pid_t pid, bool cloned_into) {

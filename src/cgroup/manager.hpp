@@ -16,6 +16,7 @@
 #include <string>
 #include <vector>
 
+#include "cgroup/apply.hpp"
 #include "cgroup/record.hpp"
 #include "cgroup/systemd_scope.hpp"
 #include "oci/resources.hpp"
@@ -47,7 +48,6 @@ struct Request {
   std::string id;
   std::string cgroups_path;
   const oci::Resources* resources = nullptr;
-  const std::vector<oci::Device>* devices = nullptr;
 };
 
 // A new container's cgroups, from before clone until create succeeds. Destroying it without
@@ -64,6 +64,11 @@ class Setup {
   // every hierarchy the clone did not place it in; then the limits where systemd made the
   // cgroup.
   void place(pid_t pid, bool cloned_into);
+  // Once the init has made its device nodes (at the hooks of create, else when it is ready):
+  // the device rules, as runc writes them at procHooks/procReady. A node of linux.devices
+  // that a rule denies is still made (mknod is a device access the rules govern), then
+  // denied. Only the first call writes.
+  void apply_device_rules();
   const Record& record() const { return record_; }
   void commit() { committed_ = true; }
 
@@ -71,6 +76,7 @@ class Setup {
   void prepare_cgroupfs();
   void fall_back_from_systemd(pid_t pid, const std::string& why);
   void apply();
+  ApplyOptions options() const;
   Request req_;
   Record record_;
   Fd clone_into_;
@@ -78,6 +84,7 @@ class Setup {
   // cloned; place() hands it the pid.
   std::unique_ptr<PendingScope> pending_scope_;
   bool committed_ = false;
+  bool device_rules_applied_ = false;
 };
 
 }  // namespace sandbox::cgroup

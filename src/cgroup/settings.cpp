@@ -43,6 +43,10 @@ std::vector<Setting> v1_settings(const oci::Resources& r) {
     // other order when shrinking.
     if (m.limit) add("memory", "memory.limit_in_bytes", num(*m.limit));
     if (m.swap) add("memory", "memory.memsw.limit_in_bytes", num(*m.swap));
+    // runc: unlimited memory with no swap given is unlimited memory+swap as well (the kernel
+    // refuses a memory limit above a memsw limit), where the kernel accounts swap.
+    if (m.limit && *m.limit < 0 && !m.swap)
+      out.push_back({"memory", "memory.memsw.limit_in_bytes", "-1", true});
     if (m.reservation) add("memory", "memory.soft_limit_in_bytes", num(*m.reservation));
     if (m.kernel) add("memory", "memory.kmem.limit_in_bytes", num(*m.kernel));
     if (m.kernel_tcp) add("memory", "memory.kmem.tcp.limit_in_bytes", num(*m.kernel_tcp));
@@ -111,6 +115,8 @@ std::vector<Setting> v2_settings(const oci::Resources& r) {
         swap = num(*m.swap - *m.limit);
       }
       add("memory", "memory.swap.max", swap);
+    } else if (m.limit && *m.limit < 0) {
+      out.push_back({"memory", "memory.swap.max", "max", true});  // as on v1, above
     }
     if (m.reservation) add("memory", "memory.low", v2_limit(*m.reservation));
   }
@@ -119,8 +125,12 @@ std::vector<Setting> v2_settings(const oci::Resources& r) {
     if (c.realtime_period || c.realtime_runtime) not_on_v2("cpu.realtimeRuntime/realtimePeriod");
     if (c.shares) add("cpu", "cpu.weight", unum(cpu_weight(*c.shares)));
     if (c.quota || c.period) {
-      std::string quota = c.quota && *c.quota >= 0 ? num(*c.quota) : "max";
-      add("cpu", "cpu.max", quota + " " + unum(c.period ? *c.period : 100000));
+      // "QUOTA [PERIOD]": without a period the kernel keeps the current one (an update of
+      // the quota alone must not reset a period set before). As runc, a period alone goes
+      // with "max": cpu.max has no way to name the period only.
+      std::string max = c.quota && *c.quota > 0 ? num(*c.quota) : "max";
+      if (c.period) max += " " + unum(*c.period);
+      add("cpu", "cpu.max", max);
     }
     if (c.burst) add("cpu", "cpu.max.burst", unum(*c.burst));
     if (c.idle) add("cpu", "cpu.idle", num(*c.idle));
@@ -155,17 +165,12 @@ std::vector<Setting> v2_settings(const oci::Resources& r) {
   return out;
 }
 
-std::vector<oci::DeviceRule> effective_device_rules(const oci::Resources& r,
-                                                    const std::vector<oci::Device>& devices) {
+std::vector<oci::DeviceRule> effective_device_rules(const oci::Resources& r) {
   std::vector<oci::DeviceRule> rules = r.devices;
   auto allow = [&](char type, std::optional<int64_t> major, std::optional<int64_t> minor,
                    const char* access) {
     rules.push_back(oci::DeviceRule{true, type, major, minor, access});
   };
-  for (const auto& d : devices) {
-    if (d.type == 'p') continue;  // fifos are not device-cgroup matters
-    allow(d.type == 'b' ? 'b' : 'c', d.major, d.minor, "rwm");
-  }
   // What every container gets (runc's default allow list), so a deny-all config still works.
   allow('c', std::nullopt, std::nullopt, "m");
   allow('b', std::nullopt, std::nullopt, "m");
@@ -178,17 +183,6 @@ std::vector<oci::DeviceRule> effective_device_rules(const oci::Resources& r,
   allow('c', 5, 2, "rwm");   // ptmx
   allow('c', 136, std::nullopt, "rwm");  // /dev/pts/*
   return rules;
-}
-
-std::vector<Setting> v1_device_settings(const std::vector<oci::DeviceRule>& rules) {
-  std::vector<Setting> out;
-  for (const auto& r : rules) {
-    std::string n = [](std::optional<int64_t> v) { return v ? std::to_string(*v) : std::string("*"); }(r.major);
-    std::string m = r.minor ? std::to_string(*r.minor) : "*";
-    std::string line = r.type == 'a' ? "a" : std::string(1, r.type) + " " + n + ":" + m + " " + r.access;
-    out.push_back({"devices", r.allow ? "devices.allow" : "devices.deny", line});
-  }
-  return out;
 }
 
 }  // namespace sandbox::cgroup

@@ -18,6 +18,9 @@ struct Setting {
   std::string controller;
   std::string file;   // e.g. "memory.limit_in_bytes", "memory.max"
   std::string value;  // exactly what is written
+  // Skipped when the kernel has no such file: what runc adds on its own (memory+swap made
+  // unlimited with an unlimited memory) where the kernel may have no swap accounting.
+  bool optional = false;
   bool operator==(const Setting&) const = default;
 };
 
@@ -30,12 +33,11 @@ std::vector<Setting> v1_settings(const oci::Resources& r);
 // the field, so nothing asked for is silently dropped. `unified` entries come last, as given.
 std::vector<Setting> v2_settings(const oci::Resources& r);
 
-// The device rules to enforce: the config's rules, then allow rules (rwm) for every
-// linux.devices entry and for the devices every container gets (null, zero, full, random,
-// urandom, tty, ptmx, /dev/pts/*), as runc does, so a deny-all config still works.
-std::vector<oci::DeviceRule> effective_device_rules(const oci::Resources& r,
-                                                    const std::vector<oci::Device>& devices);
-// v1 devices.deny / devices.allow lines for RULES ("a *:* rwm", "c 1:3 rwm", ...).
-std::vector<Setting> v1_device_settings(const std::vector<oci::DeviceRule>& rules);
+// The device rules to enforce: the config's rules, then allow rules for the devices every
+// container gets (null, zero, full, random, urandom, tty, ptmx, /dev/pts/*, mknod of any), as
+// runc does, so a deny-all config still works. linux.devices entries get no rule of their own
+// (runc's specconv neither): a rule of the config that denies one of them must stand, and
+// engines that pass a device (docker --device) write its allow rule themselves.
+std::vector<oci::DeviceRule> effective_device_rules(const oci::Resources& r);
 
 }  // namespace sandbox::cgroup

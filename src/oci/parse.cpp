@@ -604,6 +604,7 @@ Resources parse_resources(const Node& n) {
   if (auto m = member(n, "unified")) r.unified = parse_unified(*m);
   refuse(n, "network");
   refuse(n, "rdma");
+  drop_unset_zeros(r);
   return r;
 }
 

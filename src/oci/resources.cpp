@@ -32,4 +32,33 @@ bool Resources::has_limits() const {
          (block_io && sets_something(*block_io)) || !hugepage_limits.empty() || !unified.empty();
 }
 
+void drop_unset_zeros(Resources& r) {
+  auto zero_unset = [](auto& field) {
+    if (field && *field == 0) field.reset();
+  };
+  if (r.memory) {
+    auto& m = *r.memory;
+    for (auto* f : {&m.limit, &m.reservation, &m.swap, &m.kernel, &m.kernel_tcp}) zero_unset(*f);
+  }
+  if (r.cpu) {
+    auto& c = *r.cpu;
+    zero_unset(c.shares);
+    zero_unset(c.quota);
+    zero_unset(c.period);
+    zero_unset(c.realtime_runtime);
+    zero_unset(c.realtime_period);
+  }
+  if (r.pids && r.pids->limit == 0) r.pids.reset();
+  if (r.block_io) {
+    auto& b = *r.block_io;
+    zero_unset(b.weight);
+    zero_unset(b.leaf_weight);
+    std::erase_if(b.weight_device, [&](WeightDevice& d) {
+      zero_unset(d.weight);
+      zero_unset(d.leaf_weight);
+      return !d.weight && !d.leaf_weight;
+    });
+  }
+}
+
 }  // namespace sandbox::oci

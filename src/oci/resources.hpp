@@ -88,4 +88,18 @@ struct Resources {
   bool has_limits() const;
 };
 
+// runc's reading of a zero: for the fields below a 0 asks for nothing, at create and at
+// `update` (runc keeps them as plain integers, 0 being the Go zero value, and its cgroup
+// writers skip them): memory limit/reservation/swap/kernel/kernelTCP, cpu shares, quota,
+// period, realtimeRuntime, realtimePeriod, pids.limit, blockIO weight/leafWeight (also per
+// device). Empty cpus/mems ask for nothing too. What stays a value when 0: swappiness, idle,
+// burst (pointers in runc), throttle rates (0 lifts the device's limit) and hugepage limits.
+// Engines rely on it: docker writes "cpu": {"shares": 0}, `docker update --memory` sends
+// "quota": 0, "period": 0.
+// Where the spec and runc part: runtime-spec up to 1.2 calls pids.limit REQUIRED, "the maximum
+// number of tasks", and says nothing of 0; 1.3 (runtime-spec#1279) makes 0 a real limit, and
+// runc >= 1.4 writes 1 for it. We keep runc 1.1's reading (the runc engines on this machine
+// drive, and what a fresh cgroup already has: no limit), and -1 for "max".
+void drop_unset_zeros(Resources& r);
+
 }  // namespace sandbox::oci

@@ -90,6 +90,7 @@ void update_container(const GlobalOptions& g, const std::string& id, const Updat
   cgroup::ApplyOptions o;
   o.privileged = ::geteuid() == 0 && sys::in_initial_user_namespace();
   o.enable_controllers = c.cgroups.driver == "cgroupfs";
+  o.undo_on_failure = true;
   cgroup::apply_resources(c.cgroups, res, o);
 }
 

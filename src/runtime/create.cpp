@@ -63,7 +63,6 @@ cgroup::Request cgroup_request(const GlobalOptions& g, const oci::Spec& spec,
   r.id = id;
   r.cgroups_path = spec.linux.cgroups_path;
   r.resources = &spec.linux.resources;
-  r.devices = &spec.linux.devices;
   return r;
 }
 
@@ -213,6 +212,9 @@ CreatedContainer create_container(const GlobalOptions& g, const CreateOptions& o
 
   rollback.poststop = &spec.hooks.poststop;
   plan.run_hooks = [&](pid_t pid) {
+    // The init's device nodes are made: the device rules go in before the hooks run, as runc
+    // writes them at procHooks (a prestart hook sees the container's device access).
+    cgroups->apply_device_rules();
     // crun's status for the hooks of create ("creating" in runc): what the spec's validation
     // suite checks for prestart.
     std::string state = process::hook_state(spec, o.id, bundle, pid, "created");
@@ -224,6 +226,7 @@ CreatedContainer create_container(const GlobalOptions& g, const CreateOptions& o
   process::Spawned child = process::spawn_init(plan);
   rollback.pid = child.pid;
   rollback.pidfd = child.pidfd.get();
+  cgroups->apply_device_rules();  // the init is ready (without hooks: not done yet)
 
   state::ContainerState st;
   st.oci_version = spec.oci_version;

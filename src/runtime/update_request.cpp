@@ -74,11 +74,13 @@ oci::Resources update_resources(const UpdateFlags& f,
   if (f.cpuset_cpus) cpu().cpus = *f.cpuset_cpus;
   if (f.cpuset_mems) cpu().mems = *f.cpuset_mems;
   if (f.blkio_weight) {
-    if (*f.blkio_weight < 10 || *f.blkio_weight > 1000)
+    if (*f.blkio_weight != 0 && (*f.blkio_weight < 10 || *f.blkio_weight > 1000))
       fail("--blkio-weight {}: must be from 10 to 1000", *f.blkio_weight);
     if (!r.block_io) r.block_io = oci::BlockIoResources{};
     r.block_io->weight = *f.blkio_weight;
   }
+  // A flag given as 0 asks for nothing either (runc's update reads both the same way).
+  oci::drop_unset_zeros(r);
   return r;
 }
 

@@ -96,6 +96,31 @@ setup() {
   expect_is "$(cat "$CGROUP2$SANDBOX_IT_CGROUP/d5/cgroup.max.descendants")" 9
 }
 
+@test "delegated cgroup2: update with docker's zeros changes only what it names" {
+  set_resources '{"unified": {"cgroup.max.descendants": "5"}}'
+  set_args sleep 300
+  run sbd run -d --bundle "$BUNDLE" dz
+  expect_status 0
+  run sb update -r - dz <<<'{"cpu": {"shares": 0, "quota": 0, "period": 0}, "memory": {"limit": 0, "swap": 0}, "pids": {"limit": 0}, "blockIO": {"weight": 0}, "unified": {"cgroup.max.descendants": "7"}}'
+  expect_status 0
+  expect_is "$(cat "$CGROUP2$SANDBOX_IT_CGROUP/dz/cgroup.max.descendants")" 7
+}
+
+@test "delegated cgroup2: an update that fails on its second write changes nothing" {
+  set_args sleep 300
+  run sbd run -d --bundle "$BUNDLE" dfail
+  expect_status 0
+  local dir=$CGROUP2$SANDBOX_IT_CGROUP/dfail
+  expect_is "$(cat "$dir/cgroup.max.depth")" max
+  # cgroup.max.depth is written first (entries go in name order); the kernel refuses the second
+  run sb update -r - dfail <<<'{"unified": {"cgroup.max.depth": "3", "cgroup.max.descendants": "lots"}}'
+  expect_status 1
+  expect_is "$(cat "$dir/cgroup.max.depth")" max
+  expect_one_line
+  expect_contains "cgroup.max.descendants" "nothing was changed"
+  expect_is "$(cat "$dir/cgroup.max.descendants")" max
+}
+
 @test "delegated cgroup2: a container id taken twice does not touch the first one's cgroup" {
   set_args sleep 300
   run sbd run -d --bundle "$BUNDLE" d6

@@ -133,6 +133,17 @@ unit_known() { systemctl --user list-units --all --no-legend --plain "$1" | grep
   ! unit_known sandbox-s7.scope
 }
 
+@test "systemd user session: docker's zeros ask for nothing, at create and at update" {
+  needs_session
+  set_resources '{"cpu": {"shares": 0, "quota": 0, "period": 0}, "memory": {"limit": 0, "swap": 0}, "pids": {"limit": 0}, "blockIO": {"weight": 0}}'
+  set_args sleep 300
+  run sbd run -d --bundle "$BUNDLE" s10
+  expect_status 0
+  run sb update -r - s10 <<<'{"cpu": {"shares": 0, "quota": 0, "period": 0, "cpus": "", "mems": ""}, "memory": {"limit": 0, "reservation": 0}, "pids": {"limit": 0}, "unified": {"cgroup.max.descendants": "7"}}'
+  expect_status 0
+  expect_is "$(cat "$CGROUP2$(scope_path s10)/cgroup.max.descendants")" 7
+}
+
 @test "--systemd-cgroup as root without a system manager is a clear error" {
   is_root || skip "root only"
   [ ! -S /run/dbus/system_bus_socket ] || skip "a system bus runs here"

@@ -139,6 +139,77 @@ needs_root_v1() {
   expect_contains "--memory lots"
 }
 
+# Issue 12, bug 4: runc's zeros ask for nothing. docker writes "cpu": {"shares": 0} into every
+# config and `docker update --memory` sends "quota": 0, "period": 0 beside the memory limit.
+DOCKER_ZEROS='{"shares": 0, "quota": 0, "period": 0, "realtimeRuntime": 0, "realtimePeriod": 0, "cpus": "", "mems": ""}'
+
+@test "root: zeros in linux.resources leave the cgroup's values alone (docker's shares: 0)" {
+  needs_root_v1 cpu
+  set_config '.linux.cgroupsPath = $p' --arg p "$(own_cgroup zero)"
+  set_resources "{\"cpu\": $DOCKER_ZEROS, \"memory\": {\"limit\": 0, \"swap\": 0, \"reservation\": 0}, \"pids\": {\"limit\": 0}, \"blockIO\": {\"weight\": 0}}"
+  set_args sleep 300
+  run sbd run -d --bundle "$BUNDLE" zero
+  expect_status 0
+  local cpu
+  cpu=$(v1_mount cpu)$(own_cgroup zero)
+  expect_is "$(cat "$cpu/cpu.shares")" 1024
+  expect_is "$(cat "$cpu/cpu.cfs_quota_us")" -1
+  expect_is "$(cat "$cpu/cpu.cfs_period_us")" 100000
+  [ -z "$(v1_mount pids)" ] || expect_is "$(cat "$(v1_mount pids)$(own_cgroup zero)/pids.max")" max
+}
+
+@test "root: update with docker's zeros beside a memory limit applies the memory limit" {
+  needs_root_v1 cpu
+  needs_root_v1 memory
+  needs_root_v1 pids
+  set_config '.linux.cgroupsPath = $p' --arg p "$(own_cgroup updz)"
+  set_resources '{"memory": {"limit": 67108864}, "pids": {"limit": 20}, "cpu": {"shares": 512}}'
+  set_args sleep 300
+  run sbd run -d --bundle "$BUNDLE" updz
+  expect_status 0
+  local mem cpu pids
+  mem=$(v1_mount memory)$(own_cgroup updz)
+  cpu=$(v1_mount cpu)$(own_cgroup updz)
+  pids=$(v1_mount pids)$(own_cgroup updz)
+  # what docker 20.10 sends for `docker update --memory 128m`
+  run sb update -r - updz <<<"{\"memory\": {\"limit\": 134217728, \"reservation\": 0, \"swap\": 0, \"kernel\": 0}, \"cpu\": $DOCKER_ZEROS, \"pids\": {\"limit\": 0}, \"blockIO\": {\"weight\": 0}}"
+  expect_status 0
+  expect_is "$(cat "$mem/memory.limit_in_bytes")" 134217728
+  expect_is "$(cat "$cpu/cpu.shares")" 512
+  expect_is "$(cat "$cpu/cpu.cfs_quota_us")" -1
+  expect_is "$(cat "$pids/pids.max")" 20
+  # the flags read 0 the same way
+  run sb update --memory 96m --cpu-quota 0 --cpu-period 0 --cpu-shares 0 --pids-limit 0 updz
+  expect_status 0
+  expect_is "$(cat "$mem/memory.limit_in_bytes")" 100663296
+  expect_is "$(cat "$cpu/cpu.shares")" 512
+  expect_is "$(cat "$pids/pids.max")" 20
+}
+
+@test "root: an update that fails on its second write leaves the first value as it was" {
+  needs_root_v1 memory
+  needs_root_v1 cpuset
+  set_config '.linux.cgroupsPath = $p' --arg p "$(own_cgroup updfail)"
+  set_resources '{"memory": {"limit": 67108864}}'
+  set_args sleep 300
+  run sbd run -d --bundle "$BUNDLE" updfail
+  expect_status 0
+  local mem cpus
+  mem=$(v1_mount memory)$(own_cgroup updfail)
+  cpus=$(cat "$(v1_mount cpuset)$(own_cgroup updfail)/cpuset.cpus")
+  # memory.limit_in_bytes is written first, then cpuset.cpus, which the kernel refuses.
+  run sb update -r - updfail <<<'{"memory": {"limit": 134217728}, "cpu": {"cpus": "4095"}}'
+  expect_status 1
+  expect_is "$(cat "$mem/memory.limit_in_bytes")" 67108864
+  expect_one_line
+  expect_contains "cpuset.cpus" "nothing was changed"
+  expect_is "$(cat "$(v1_mount cpuset)$(own_cgroup updfail)/cpuset.cpus")" "$cpus"
+  # and a later good update still works
+  run sb update --memory 128m updfail
+  expect_status 0
+  expect_is "$(cat "$mem/memory.limit_in_bytes")" 134217728
+}
+
 @test "root: pause and resume through the freezer; state says paused" {
   needs_root_v1 freezer
   set_config '.linux.cgroupsPath = $p' --arg p "$(own_cgroup frz)"
@@ -212,6 +283,27 @@ needs_root_v1() {
   expect_contains fuse-ok no-write
 }
 
+@test "root: v1 device rules: a deny after an allow-all stands, for a node in linux.devices too" {
+  needs_root_v1 devices
+  set_config '.linux.cgroupsPath = $p' --arg p "$(own_cgroup kmsg)"
+  set_config '.linux.devices += [{"path": "/dev/kmsg", "type": "c", "major": 1, "minor": 11, "fileMode": 438}]'
+  set_config '.linux.resources.devices = [{"allow": true, "access": "rwm"}, {"allow": false, "type": "c", "major": 1, "minor": 11, "access": "rwm"}]'
+  run_in kmsg sh -c '[ -c /dev/kmsg ] && echo node; echo sandbox-devices-test >/dev/kmsg && echo wrote; : </dev/null && echo null-ok'
+  expect_contains node "Operation not permitted" null-ok
+  expect_not_contains wrote
+  # With hooks of create the rules go in at the hooks (as runc's procHooks): a prestart hook
+  # already finds them in the container's devices cgroup (here deny-all and the defaults).
+  set_config '.linux.cgroupsPath = $p' --arg p "$(own_cgroup kmsg2)"
+  set_config '.linux.resources.devices = [{"allow": false, "access": "rwm"}]'
+  set_config '.hooks.prestart = [{"path": "/bin/sh", "args": ["sh", "-c", "cat $0/devices.list > $1", $d, $o]}]' \
+    --arg d "$(v1_mount devices)$(own_cgroup kmsg2)" --arg o "$HOSTDIR/list"
+  run_in kmsg2 sh -c 'echo sandbox-devices-test >/dev/kmsg && echo wrote; : </dev/null && echo null-ok'
+  expect_contains "Operation not permitted" null-ok
+  expect_not_contains wrote
+  grep -qx "c 1:3 rwm" "$HOSTDIR/list" || { cat "$HOSTDIR/list"; false; }
+  ! grep -q "^a " "$HOSTDIR/list"
+}
+
 @test "root: --cgroup-manager disabled keeps the container in the caller's cgroups" {
   is_root || skip "root only"
   set_args sleep 300
@@ -231,6 +323,21 @@ needs_root_v1() {
   expect_status 0
   grep -qx '0::/' <<<"$output" || { show_output; false; }
   [ -z "$(v1_mount memory)" ] || grep -qE '^[0-9]+:memory:/$' <<<"$output" || { show_output; false; }
+}
+
+@test "v1 host: unified entries for a controller cgroup2 does not have are an invalid configuration" {
+  [ -n "$(v1_mount memory)" ] || skip "memory is not a v1 hierarchy here"
+  grep -qw memory "$CGROUP2/cgroup.controllers" && skip "cgroup2 has the memory controller here"
+  set_config '.linux.cgroupsPath = $p' --arg p "$(own_cgroup uni)"
+  set_resources '{"unified": {"memory.max": "67108864"}}'
+  set_args true
+  run sb run --bundle "$BUNDLE" uni
+  expect_status 1
+  expect_one_line
+  expect_contains "invalid configuration" "memory.max"
+  assert_no_leftovers uni
+  [ ! -d "$CGROUP2$(own_cgroup uni)" ]
+  [ ! -d "$(v1_mount memory)$(own_cgroup uni)" ]
 }
 
 @test "bad cgroupsPath values are refused before anything is made" {
@@ -278,6 +385,14 @@ needs_root_v1() {
   expect_status 0
   expect_contains "not applied"
   assert_no_leftovers lim
+}
+
+@test "rootless without delegation: docker's zeros ask for no limit, so the container runs" {
+  is_root && skip "rootless only"
+  set_resources "{\"cpu\": $DOCKER_ZEROS, \"memory\": {\"limit\": 0, \"swap\": 0}, \"pids\": {\"limit\": 0}, \"blockIO\": {\"weight\": 0}}"
+  run_in zeros echo ran
+  expect_status 0
+  expect_output ran
 }
 
 @test "rootless without delegation: an explicit driver that cannot work is an error" {

@@ -12,6 +12,7 @@
 #include <string>
 
 #include "cgroup/device_bpf.hpp"
+#include "cgroup/settings.hpp"
 #include "cgroup/layout.hpp"
 #include "sys/fd.hpp"
 
@@ -87,6 +88,15 @@ TEST(DeviceProgram, AttachedProgramDecidesAndUpdateReplacesIt) {
   attach_device_program(fd.get(), {rule(true, 'a', {}, {}, "rwm"), rule(false, 'c', 1, 3, "rwm")});
   EXPECT_EQ(open_in_cgroup(dir, "/dev/null", O_RDONLY), 1);
   EXPECT_EQ(open_in_cgroup(dir, "/dev/zero", O_RDONLY), 0);
+  // issue 12: allow all, deny /dev/kmsg; the defaults added after the config's rules leave
+  // the deny standing
+  if (::access("/dev/kmsg", F_OK) == 0) {
+    oci::Resources r;
+    r.devices = {rule(true, 'a', {}, {}, "rwm"), rule(false, 'c', 1, 11, "rwm")};
+    attach_device_program(fd.get(), effective_device_rules(r));
+    EXPECT_EQ(open_in_cgroup(dir, "/dev/kmsg", O_WRONLY), 1);
+    EXPECT_EQ(open_in_cgroup(dir, "/dev/null", O_WRONLY), 0);
+  }
 }
 
 }  // namespace

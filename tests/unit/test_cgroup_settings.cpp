@@ -4,7 +4,9 @@
 
 #include <algorithm>
 
+#include "cgroup/device_rules_v1.hpp"
 #include "cgroup/settings.hpp"
+#include "oci/parse.hpp"
 #include "sys/error.hpp"
 
 namespace sandbox::cgroup {
@@ -87,8 +89,62 @@ TEST(CgroupSettings, CpuConversions) {
   EXPECT_LT(index_of(v1, "cpu.cfs_period_us"), index_of(v1, "cpu.cfs_quota_us"));
   oci::Resources q;
   q.cpu = oci::CpuResources{};
-  q.cpu->quota = 20000;  // no period: the kernel's default 100 ms
-  EXPECT_EQ(value_of(v2_settings(q), "cpu.max"), "20000 100000");
+  q.cpu->quota = 20000;  // no period: the kernel keeps the current one (runc's cpu.max)
+  EXPECT_EQ(value_of(v2_settings(q), "cpu.max"), "20000");
+  q.cpu->quota.reset();
+  q.cpu->period = 50000;  // a period alone: "max PERIOD", as runc
+  EXPECT_EQ(value_of(v2_settings(q), "cpu.max"), "max 50000");
+}
+
+// runc's reading: these zeros ask for nothing, so no file is written (docker writes
+// "shares": 0 into every config; `docker update --memory` sends quota 0 and period 0).
+TEST(CgroupSettings, ZerosThatMeanUnsetWriteNothing) {
+  auto r = oci::parse_resources_file(nlohmann::json::parse(R"({
+    "memory": {"limit": 0, "reservation": 0, "swap": 0, "kernel": 0, "kernelTCP": 0},
+    "cpu": {"shares": 0, "quota": 0, "period": 0, "realtimeRuntime": 0, "realtimePeriod": 0,
+            "cpus": "", "mems": ""},
+    "pids": {"limit": 0},
+    "blockIO": {"weight": 0, "leafWeight": 0,
+                "weightDevice": [{"major": 8, "minor": 0, "weight": 0, "leafWeight": 0}]}
+  })"), "test");
+  EXPECT_EQ(v1_settings(r), std::vector<Setting>{});
+  EXPECT_EQ(v2_settings(r), std::vector<Setting>{});  // kernel 0 is not refused on v2 either
+  EXPECT_FALSE(r.has_limits());
+}
+
+TEST(CgroupSettings, ZerosThatAreValuesAreWritten) {
+  auto r = oci::parse_resources_file(nlohmann::json::parse(R"({
+    "memory": {"limit": 67108864, "swappiness": 0},
+    "cpu": {"shares": 0, "quota": 0, "period": 0, "idle": 0, "burst": 0},
+    "hugepageLimits": [{"pageSize": "2MB", "limit": 0}],
+    "blockIO": {"throttleReadBpsDevice": [{"major": 8, "minor": 0, "rate": 0}]}
+  })"), "test");
+  auto v1 = v1_settings(r);
+  EXPECT_EQ(value_of(v1, "memory.limit_in_bytes"), "67108864");
+  EXPECT_EQ(value_of(v1, "memory.swappiness"), "0");
+  EXPECT_EQ(value_of(v1, "cpu.idle"), "0");
+  EXPECT_EQ(value_of(v1, "cpu.cfs_burst_us"), "0");
+  EXPECT_EQ(value_of(v1, "hugetlb.2MB.limit_in_bytes"), "0");
+  EXPECT_EQ(value_of(v1, "blkio.throttle.read_bps_device"), "8:0 0");
+  for (const char* f : {"cpu.shares", "cpu.cfs_quota_us", "cpu.cfs_period_us"})
+    EXPECT_EQ(value_of(v1, f), "<absent>") << f;
+  r.memory->swappiness.reset();  // v1 only
+  auto v2 = v2_settings(r);
+  EXPECT_EQ(value_of(v2, "cpu.max"), "<absent>");
+  EXPECT_EQ(value_of(v2, "cpu.weight"), "<absent>");
+  EXPECT_EQ(value_of(v2, "cpu.idle"), "0");
+  EXPECT_EQ(value_of(v2, "io.max"), "8:0 rbps=0");
+}
+
+TEST(CgroupSettings, UnlimitedMemoryMakesMemorySwapUnlimitedWhereThereIsSwap) {
+  auto v1 = v1_settings(memory(-1));
+  ASSERT_EQ(index_of(v1, "memory.memsw.limit_in_bytes"), 1u);
+  EXPECT_EQ(v1[1].value, "-1");
+  EXPECT_TRUE(v1[1].optional);
+  auto v2 = v2_settings(memory(-1));
+  EXPECT_EQ(value_of(v2, "memory.swap.max"), "max");
+  EXPECT_EQ(value_of(v2_settings(memory(1 << 20)), "memory.swap.max"), "<absent>");
+  EXPECT_FALSE(v1_settings(memory(-1, 1 << 20))[1].optional);  // given: a real setting
 }
 
 TEST(CgroupSettings, PidsAndHugepages) {
@@ -99,8 +155,6 @@ TEST(CgroupSettings, PidsAndHugepages) {
   EXPECT_EQ(value_of(v2_settings(r), "pids.max"), "10");
   EXPECT_EQ(value_of(v1_settings(r), "hugetlb.2MB.limit_in_bytes"), "4194304");
   EXPECT_EQ(value_of(v2_settings(r), "hugetlb.2MB.max"), "4194304");
-  r.pids->limit = 0;
-  EXPECT_EQ(value_of(v2_settings(r), "pids.max"), "max");
   r.pids->limit = -1;
   EXPECT_EQ(value_of(v1_settings(r), "pids.max"), "max");
 }
@@ -143,19 +197,10 @@ TEST(CgroupSettings, UnifiedEntriesComeLastAsGiven) {
 TEST(CgroupSettings, DeviceRulesKeepTheDefaultsUsable) {
   oci::Resources r;
   r.devices = {oci::DeviceRule{false, 'a', std::nullopt, std::nullopt, "rwm"}};
-  oci::Device fuse;
-  fuse.type = 'c';
-  fuse.path = "/dev/fuse";
-  fuse.major = 10;
-  fuse.minor = 229;
-  oci::Device fifo;
-  fifo.type = 'p';
-  fifo.path = "/dev/myfifo";
-  auto rules = effective_device_rules(r, {fuse, fifo});
-  auto lines = v1_device_settings(rules);
+  auto lines = device_transition(parse_devices_list("a *:* rwm\n"),
+                                 device_state(effective_device_rules(r)));
   ASSERT_GE(lines.size(), 3u);
-  EXPECT_EQ(lines[0], (Setting{"devices", "devices.deny", "a"}));
-  EXPECT_EQ(lines[1], (Setting{"devices", "devices.allow", "c 10:229 rwm"}));
+  EXPECT_EQ(lines[0], (Setting{"devices", "devices.deny", "a *:* rwm"}));
   auto has = [&](const std::string& line) {
     return std::any_of(lines.begin(), lines.end(), [&](const Setting& s) {
       return s.file == "devices.allow" && s.value == line;
@@ -166,7 +211,99 @@ TEST(CgroupSettings, DeviceRulesKeepTheDefaultsUsable) {
   EXPECT_TRUE(has("c 136:* rwm"));  // /dev/pts/*
   EXPECT_TRUE(has("c *:* m"));
   EXPECT_TRUE(has("b *:* m"));
-  for (const auto& s : lines) EXPECT_EQ(s.value.find("myfifo"), std::string::npos);
+}
+
+// Issue 12: allow everything, then deny /dev/kmsg. The deny must stand: no rule added after
+// the config's (the defaults, a linux.devices node) may give kmsg back.
+TEST(CgroupSettings, ADenyAfterAnAllowAllStands) {
+  oci::Resources r;
+  r.devices = {oci::DeviceRule{true, 'a', std::nullopt, std::nullopt, "rwm"},
+               oci::DeviceRule{false, 'c', 1, 11, "rwm"}};
+  auto target = device_state(effective_device_rules(r));
+  EXPECT_TRUE(target.default_allow);
+  ASSERT_EQ(target.exceptions.size(), 1u);
+  EXPECT_EQ(target.exceptions[0].access, 7u);
+  // from a fresh cgroup under an allow-all parent: allow all (clears hidden denies), then deny
+  auto lines = device_transition(parse_devices_list("a *:* rwm\n"), target);
+  ASSERT_EQ(lines.size(), 2u);
+  EXPECT_EQ(lines[0], (Setting{"devices", "devices.allow", "a *:* rwm"}));
+  EXPECT_EQ(lines[1], (Setting{"devices", "devices.deny", "c 1:11 rwm"}));
+}
+
+TEST(CgroupSettings, DeviceTransitionBetweenAllowListsWritesTheDifference) {
+  auto now = parse_devices_list("c 1:3 rwm\nc 1:5 rwm\nc 136:* rwm\n");
+  EXPECT_FALSE(now.default_allow);
+  EXPECT_EQ(now.exceptions.size(), 3u);
+  DeviceAccessState want;
+  want.apply({false, 'a', std::nullopt, std::nullopt, "rwm"});
+  want.apply({true, 'c', 1, 3, "rwm"});
+  want.apply({true, 'c', 1, 5, "r"});
+  want.apply({true, 'c', 10, 229, "rw"});
+  auto lines = device_transition(now, want);
+  ASSERT_EQ(lines.size(), 3u);  // no disruptive "a": access is never all denied on the way
+  EXPECT_EQ(lines[0], (Setting{"devices", "devices.deny", "c 1:5 wm"}));
+  EXPECT_EQ(lines[1], (Setting{"devices", "devices.deny", "c 136:* rwm"}));
+  EXPECT_EQ(lines[2], (Setting{"devices", "devices.allow", "c 10:229 rw"}));
+}
+
+// The spec: rules are applied "in the listed order"; runtime-tools reads devices.list back in
+// that order, so the exceptions keep the order of their first rule (not sorted).
+TEST(CgroupSettings, DeviceExceptionsKeepTheListedOrder) {
+  oci::Resources r;
+  r.devices = {oci::DeviceRule{false, 'a', std::nullopt, std::nullopt, "rwm"},
+               oci::DeviceRule{true, 'c', 10, 229, "rwm"},
+               oci::DeviceRule{true, 'b', 8, 20, "rw"}};
+  auto lines = device_transition(parse_devices_list("a *:* rwm\n"),
+                                 device_state(effective_device_rules(r)));
+  ASSERT_GE(lines.size(), 4u);
+  EXPECT_EQ(lines[1].value, "c 10:229 rwm");
+  EXPECT_EQ(lines[2].value, "b 8:20 rw");
+  EXPECT_EQ(lines[3].value, "c *:* m");  // then runc's defaults
+}
+
+TEST(CgroupSettings, DeviceRulesFollowTheKernelsSemantics) {
+  DeviceAccessState s;
+  s.apply({true, 'a', std::nullopt, std::nullopt, "rwm"});
+  s.apply({false, 'c', 1, 3, "rwm"});  // an exception to allow-all
+  s.apply({true, 'c', 1, 3, "w"});     // takes w off the exception
+  s.apply({true, 'c', std::nullopt, std::nullopt, "m"});  // no such exception: nothing
+  ASSERT_EQ(s.exceptions.size(), 1u);
+  EXPECT_EQ(s.exceptions[0].access, 5u);  // r and m still denied
+  s.apply({false, 'a', std::nullopt, std::nullopt, "r"});  // "a" resets, whatever its access
+  EXPECT_FALSE(s.default_allow);
+  EXPECT_TRUE(s.exceptions.empty());
+}
+
+}  // namespace
+}  // namespace sandbox::cgroup
+
+#include "cgroup/apply.hpp"
+
+namespace sandbox::cgroup {
+namespace {
+
+// Issue 12: a hybrid host (v1 memory, cgroup2 with hugetlb only) refuses unified memory
+// entries with runc's wording; core files and cgroup2's own controllers pass.
+TEST(CgroupSettings, UnifiedEntriesNeedTheirControllerInCgroup2) {
+  Layout hybrid;
+  hybrid.v2_mount = "/sys/fs/cgroup/unified";
+  hybrid.v2_controllers = {"hugetlb"};
+  hybrid.v1 = {{"memory", "/sys/fs/cgroup/memory"}};
+  oci::Resources r;
+  r.unified = {{"cgroup.max.depth", "3"}, {"hugetlb.2MB.max", "0"}, {"memory.pressure", "x"}};
+  EXPECT_NO_THROW(check_unified_fits_host(r, hybrid));
+  r.unified["memory.max"] = "1000000";
+  try {
+    check_unified_fits_host(r, hybrid);
+    FAIL();
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("invalid configuration"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("memory.max"), std::string::npos) << e.what();
+  }
+  Layout v1_only = hybrid;
+  v1_only.v2_mount.clear();
+  r.unified = {{"cgroup.max.depth", "3"}};
+  EXPECT_THROW(check_unified_fits_host(r, v1_only), Error);
 }
 
 }  // namespace

@@ -50,6 +50,31 @@ TEST(UpdateRequest, NothingAskedGivesNothing) {
   EXPECT_FALSE(r.has_limits());
 }
 
+// docker update --memory: the cpu zeros ride along and ask for nothing; only the memory
+// limit is left to write.
+TEST(UpdateRequest, DockersZerosAskForNothing) {
+  UpdateFlags f;
+  f.resources = "-";
+  f.cpu_shares = 0;
+  oci::Resources r = update_resources(
+      f, nlohmann::json::parse(R"({"memory": {"limit": 134217728, "swap": 0, "reservation": 0},
+        "cpu": {"shares": 0, "quota": 0, "period": 0, "realtimeRuntime": 0,
+                "realtimePeriod": 0, "cpus": "", "mems": ""},
+        "blockIO": {"weight": 0}, "pids": {"limit": 0}})"));
+  ASSERT_TRUE(r.memory);
+  EXPECT_EQ(r.memory->limit, 134217728);
+  EXPECT_FALSE(r.memory->swap || r.memory->reservation);
+  ASSERT_TRUE(r.cpu);
+  EXPECT_FALSE(r.cpu->shares || r.cpu->quota || r.cpu->period || r.cpu->realtime_runtime ||
+               r.cpu->realtime_period);
+  EXPECT_FALSE(r.pids);
+  ASSERT_TRUE(r.block_io);
+  EXPECT_FALSE(r.block_io->weight);
+  UpdateFlags zero;
+  zero.blkio_weight = 0;  // runc: 0 leaves the weight alone
+  EXPECT_FALSE(update_resources(zero, std::nullopt).has_limits());
+}
+
 TEST(UpdateRequest, BadBlkioWeightIsRefused) {
   UpdateFlags f;
   f.blkio_weight = 5;
