@@ -190,9 +190,12 @@ CreatedContainer create_container(const GlobalOptions& g, const CreateOptions& o
   init.no_new_keyring = o.no_new_keyring;
   init.seccomp = std::move(seccomp);
   init.kept_fds = kept_fds;
-  // Bind sources are opened as the caller, before the init enters its user namespace.
+  // Bind sources are opened as the caller, before the init enters its user namespace: a
+  // source only the caller may reach works as with runc. Only then: a mount cloned here gets
+  // its mount id before the init's own mounts, so mountinfo would no longer list the mounts
+  // in the config's order (the validation suite's `mounts` checks that order).
   std::vector<Fd> bind_sources;
-  if (caller_is_root) {
+  if (caller_is_root && init.in_user_namespace) {
     for (size_t i = 0; i < spec.mounts.size(); i++) {
       bind_sources.push_back(linux_::clone_bind_source(spec.mounts[i], i, bundle));
       init.bind_source_fds.push_back(bind_sources.back().get());

@@ -175,7 +175,8 @@ share_pid_namespace() {
   spec=$("$SANDBOX" --version | sed -n 's/^spec: //p')
   expect_eq "ociVersionMax" "$spec" "$(jq -r .ociVersionMax <<<"$doc")"
   expect_eq "ociVersionMin" 1.0.0 "$(jq -r .ociVersionMin <<<"$doc")"
-  jq -e '.hooks == [] and (.mountOptions | index("rro") and index("bind") and index("nosuid"))' \
+  jq -e '.hooks == ["prestart", "createRuntime", "createContainer", "startContainer",
+                    "poststart", "poststop"] and (.mountOptions | index("rro") and index("bind") and index("nosuid"))' \
     <<<"$doc" >/dev/null || { echo "hooks/mountOptions"; false; }
   jq -e '.linux.namespaces | index("user") and index("mount") and index("pid") and index("network")' \
     <<<"$doc" >/dev/null || { echo "namespaces"; false; }
