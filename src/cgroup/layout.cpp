@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "sys/error.hpp"
+#include "sys/mountinfo.hpp"
 #include "sys/proc.hpp"
 
 namespace sandbox::cgroup {
@@ -30,50 +31,20 @@ std::string read_text(const std::string& path) {
   }
 }
 
-// mountinfo escapes blanks in paths as octal (\040).
-std::string unescape(std::string_view s) {
-  std::string out;
-  for (size_t i = 0; i < s.size(); ++i) {
-    if (s[i] == '\\' && i + 3 < s.size()) {
-      int v = 0;
-      bool ok = true;
-      for (size_t k = 1; k <= 3; ++k) {
-        char c = s[i + k];
-        if (c < '0' || c > '7') ok = false;
-        v = v * 8 + (c - '0');
-      }
-      if (ok) {
-        out.push_back(static_cast<char>(v));
-        i += 3;
-        continue;
-      }
-    }
-    out.push_back(s[i]);
-  }
-  return out;
-}
-
 }  // namespace
 
 Layout parse_layout(std::string_view mountinfo) {
   Layout l;
-  for (const auto& line : split(mountinfo, '\n')) {
-    // "ID PARENT MAJ:MIN ROOT MOUNTPOINT OPTS [OPTIONAL...] - FSTYPE SOURCE SUPEROPTS"
-    auto dash = line.find(" - ");
-    if (dash == std::string::npos) continue;
-    auto left = split(std::string_view(line).substr(0, dash), ' ');
-    auto right = split(std::string_view(line).substr(dash + 3), ' ');
-    if (left.size() < 5 || right.size() < 3) continue;
-    std::string mount = unescape(left[4]);
-    l.roots.emplace(mount, unescape(left[3]));
-    if (right[0] == "cgroup2") {
-      if (l.v2_mount.empty()) l.v2_mount = mount;
-    } else if (right[0] == "cgroup") {
-      for (const auto& opt : split(right[2], ',')) {
+  for (const auto& m : sys::parse_mountinfo(mountinfo)) {
+    l.roots.emplace(m.mount_point, m.root);
+    if (m.fstype == "cgroup2") {
+      if (l.v2_mount.empty()) l.v2_mount = m.mount_point;
+    } else if (m.fstype == "cgroup") {
+      for (const auto& opt : split(m.super_options, ',')) {
         if (opt == "rw" || opt == "ro" || opt == "xattr" || opt == "clone_children" ||
             opt.rfind("release_agent=", 0) == 0 || opt == "noprefix" || opt == "cpuset_v2_mode")
           continue;
-        l.v1.emplace(opt, mount);  // first mount wins
+        l.v1.emplace(opt, m.mount_point);  // first mount wins
       }
     }
   }

@@ -33,15 +33,6 @@ teardown() {
   bd rm -a >/dev/null 2>&1 || true
 }
 
-# both CHECK: CHECK runc, then CHECK sandbox (a failure's output ends with the runtime's name).
-both() {
-  local rt
-  for rt in runc sandbox; do
-    echo "=== $1 with $rt"
-    "$1" "$rt"
-  done
-}
-
 # The host uid that uid 1000 of the build containers is: 1000 as root; rootless, the test
 # user's subordinate range starts at container uid 1.
 host_uid_of_1000() {

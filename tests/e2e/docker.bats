@@ -21,15 +21,6 @@ teardown() {
   [ -z "$ids" ] || dk rm -f $ids >/dev/null 2>&1 || true
 }
 
-# both CHECK: CHECK runc, then CHECK sandbox (a failure's output ends with the runtime's name).
-both() {
-  local rt
-  for rt in runc sandbox; do
-    echo "=== $1 with $rt"
-    "$1" "$rt"
-  done
-}
-
 # dkrun RUNTIME ARGS...: docker run with the runtime and no network.
 dkrun() {
   local rt=$1

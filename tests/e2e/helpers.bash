@@ -110,3 +110,12 @@ wait_for() {
     sleep 0.2
   done
 }
+
+# both CHECK: CHECK runc, then CHECK sandbox (a failure's output ends with the runtime's name).
+both() {
+  local rt
+  for rt in runc sandbox; do
+    echo "=== $1 with $rt"
+    "$1" "$rt"
+  done
+}
