@@ -124,9 +124,12 @@ void devpts_into(int rootfd, const oci::Mount& m, const MountOptions& o) {
 constexpr uint64_t kCgroupBindAttrs =
     MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC;
 
+// Recursive, as runc's: in a user namespace a mount below the source (a file bound over a
+// cgroup file, as CI runners and bench/run.sh do) is locked, and a non-recursive bind of a
+// mount with locked children fails (EINVAL). The flags then cover the submounts too.
 void bind_own_cgroup(const std::string& source, int targetfd) {
-  Fd tree = clone_tree(AT_FDCWD, source, false);
-  set_mount_attrs(tree.get(), MountOptions{.attr_set = kCgroupBindAttrs});
+  Fd tree = clone_tree(AT_FDCWD, source, true);
+  set_mount_attrs(tree.get(), MountOptions{.recursive_attrs = true, .attr_set = kCgroupBindAttrs});
   attach(tree.get(), targetfd);
 }
 
