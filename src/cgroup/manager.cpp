@@ -20,6 +20,13 @@ const char* kRootlessAdvice =
     "dbus-user-session, `loginctl enable-linger` for services) or a delegated cgroup2 "
     "subtree; or run with --cgroup-manager disabled to run without limits";
 
+// An explicit linux.cgroupsPath is a request: a rootless caller that cannot make it gets an
+// error (runc: "permission denied"), never a container without the cgroup it named. Only the
+// default path may fall back to no cgroup.
+[[noreturn]] void fail_explicit_path(const std::string& path, const std::string& why) {
+  fail("linux.cgroupsPath {}: permission denied: {}{}", path, why, kRootlessAdvice);
+}
+
 bool writable(const std::string& dir) { return ::access(dir.c_str(), W_OK) == 0; }
 
 // The hierarchies the cgroupfs driver may use, with the container's path in each.
@@ -108,6 +115,11 @@ Setup::Setup(const Request& req) : req_(req) {
       [&] { return probe_cgroupfs(req); });
   switch (c.driver) {
     case Driver::None:
+      if (!req.cgroups_path.empty() && req.manager != "disabled")
+        fail_explicit_path(req.cgroups_path, c.why_none);
+      if (!req.cgroups_path.empty())
+        log::warning(fmt::format("linux.cgroupsPath {} not used: --cgroup-manager disabled",
+                                 req.cgroups_path));
       if (limits && req.manager != "disabled")
         fail("cannot apply linux.resources: no cgroup is available to this user: {}{}",
              c.why_none, kRootlessAdvice);
@@ -159,6 +171,7 @@ void Setup::fall_back_from_systemd(pid_t pid, const std::string& why) {
     for (const auto& [controller, dir] : record_.v1) write_file(dir, "cgroup.procs", p);
     return;
   }
+  if (!req_.cgroups_path.empty()) fail_explicit_path(req_.cgroups_path, why + "; " + f.why);
   if (req_.resources && req_.resources->has_limits())
     fail("cannot apply linux.resources: no cgroup is available to this user: {}; {}{}", why,
          f.why, kRootlessAdvice);

@@ -124,6 +124,15 @@ void enter_cwd_as_user(const std::string& cwd) {
   check_cwd(cwd);
 }
 
+// Nothing of the runtime or the caller beyond stdio and the fds asked for may reach the
+// program (the CVE-2024-21626 lesson): every other fd becomes close-on-exec. Done while no
+// seccomp filter is in yet: a profile may deny close_range (even kill for it), and then the
+// runtime could neither mark the fds nor survive trying.
+void mark_runtime_fds_cloexec(const UserProcess& up) {
+  if (sys::mark_cloexec_from(3 + up.kept_fds) != 0)
+    throw_errno("mark the runtime's fds close-on-exec");
+}
+
 }  // namespace
 
 void reset_signals() {
@@ -146,6 +155,9 @@ void give_stdio_to(uid_t uid) {
 
 PreparedProgram become_user(const UserProcess& up) {
   const oci::Process& p = *up.process;
+  // Before the filter that may go in below, and before rlimits may lower RLIMIT_NOFILE under
+  // an open fd. Whatever is opened from here to execve is opened close-on-exec.
+  mark_runtime_fds_cloexec(up);
   linux_::apply_rlimits(p.rlimits);
   ::umask(p.user.umask.value_or(022));
   give_stdio_to(p.user.uid);
@@ -176,10 +188,11 @@ PreparedProgram become_user(const UserProcess& up) {
 }
 
 void exec_program(const UserProcess& up, const PreparedProgram& prog) {
+  // Once more for what was opened since become_user, unless a filter is already in (then
+  // become_user's pass is the last one the profile lets us make).
+  bool filter_in = up.seccomp && !prog.seccomp_at_exec;
+  if (!filter_in) mark_runtime_fds_cloexec(up);
   if (up.seccomp && prog.seccomp_at_exec) linux_::load_seccomp(*up.seccomp);
-  // Nothing of the runtime beyond stdio and the fds asked for reaches the program (the
-  // CVE-2024-21626 lesson).
-  sys::close_range(3 + static_cast<unsigned>(up.kept_fds), ~0U, CLOSE_RANGE_CLOEXEC);
 
   std::vector<char*> argv, envp;
   for (const auto& a : up.process->args) argv.push_back(const_cast<char*>(a.c_str()));

@@ -1,10 +1,15 @@
 #include "sys/syscalls.hpp"
 
 #include <dirent.h>
+#include <fcntl.h>
+#include <linux/magic.h>
+#include <sys/resource.h>
+#include <sys/statfs.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <csignal>
 #include <cstdlib>
 
@@ -63,6 +68,43 @@ int close_fds_except(int first, std::vector<int> keep) {
   ::closedir(d);
   for (int fd : open_fds)
     if (fd >= first && !std::binary_search(keep.begin(), keep.end(), fd)) ::close(fd);
+  return 0;
+}
+
+namespace {
+
+int set_cloexec(int fd) {
+  int flags = ::fcntl(fd, F_GETFD);
+  if (flags < 0) return errno == EBADF ? 0 : -1;  // not open: nothing to mark
+  return (flags & FD_CLOEXEC) != 0 ? 0 : ::fcntl(fd, F_SETFD, flags | FD_CLOEXEC);
+}
+
+}  // namespace
+
+int mark_cloexec_from(int first) {
+  if (close_range(static_cast<unsigned>(first), ~0U, CLOSE_RANGE_CLOEXEC) == 0) return 0;
+  // /proc/self/fd only counts when it is procfs: after pivot_root, /proc may be missing or be
+  // the image's own directory, which could list anything.
+  DIR* d = ::opendir("/proc/self/fd");
+  struct statfs fs {};
+  if (d != nullptr && ::fstatfs(::dirfd(d), &fs) == 0 && fs.f_type == PROC_SUPER_MAGIC) {
+    std::vector<int> open_fds;
+    while (struct dirent* e = ::readdir(d)) {
+      int fd = std::atoi(e->d_name);
+      if (e->d_name[0] >= '0' && e->d_name[0] <= '9' && fd != ::dirfd(d)) open_fds.push_back(fd);
+    }
+    ::closedir(d);
+    for (int fd : open_fds)
+      if (fd >= first && set_cloexec(fd) != 0) return -1;
+    return 0;
+  }
+  if (d != nullptr) ::closedir(d);
+  // No usable /proc: every fd number the process may hold.
+  struct rlimit rl {};
+  if (::getrlimit(RLIMIT_NOFILE, &rl) != 0) return -1;
+  rlim_t limit = rl.rlim_cur == RLIM_INFINITY ? rlim_t{1} << 20 : rl.rlim_cur;
+  for (rlim_t fd = static_cast<rlim_t>(first); fd < limit; fd++)
+    if (set_cloexec(static_cast<int>(fd)) != 0) return -1;
   return 0;
 }
 

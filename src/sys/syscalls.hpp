@@ -48,6 +48,11 @@ int close_range(unsigned first, unsigned last, unsigned flags);
 // Closes every fd from FIRST up except those in KEEP (close_range, falling back to closing what
 // /proc/self/fd lists where close_range is refused). Returns 0, or -1 with errno set.
 int close_fds_except(int first, std::vector<int> keep);
+// Marks every fd from FIRST up close-on-exec: close_range(CLOSE_RANGE_CLOEXEC), falling back
+// (an old kernel, a seccomp policy we run under) to fcntl on each fd /proc/self/fd lists, or,
+// where /proc is not procfs, on every fd below the RLIMIT_NOFILE limit. Returns 0, or -1 with
+// errno set.
+int mark_cloexec_from(int first);
 
 int fsopen(const char* fstype, unsigned flags);
 int fsconfig(int fd, unsigned cmd, const char* key, const void* value, int aux);

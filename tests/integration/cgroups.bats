@@ -410,6 +410,36 @@ DOCKER_ZEROS='{"shares": 0, "quota": 0, "period": 0, "realtimeRuntime": 0, "real
   assert_no_leftovers ex2
 }
 
+@test "an explicit cgroupsPath is made (root) or an error (rootless), never dropped" {
+  set_args true
+  if is_root; then
+    set_args sh -c 'cat /proc/self/cgroup'
+    set_config '.linux.cgroupsPath = $p' --arg p "$(own_cgroup explicit)"
+    run sb run --bundle "$BUNDLE" exp
+    expect_status 0
+    expect_contains "0::$(own_cgroup explicit)"
+    return
+  fi
+  local p
+  # Absolute, and relative (below the caller's own cgroup): neither is writable here.
+  for p in "$(own_cgroup explicit)" "rel/explicit"; do
+    set_config '.linux.cgroupsPath = $p' --arg p "$p"
+    run sb run --bundle "$BUNDLE" exp
+    expect_status 1
+    expect_one_line
+    expect_contains "linux.cgroupsPath $p: permission denied"
+    assert_no_leftovers exp
+  done
+  # The explicit way out runs it without cgroups, and says the path was not used.
+  run sb --cgroup-manager disabled run --bundle "$BUNDLE" exp
+  expect_status 0
+  expect_contains "cgroupsPath rel/explicit not used"
+  # The default path keeps its fallback (see "runs without a cgroup of its own" above).
+  set_config 'del(.linux.cgroupsPath)'
+  run sb run --bundle "$BUNDLE" exp
+  expect_status 0
+}
+
 # ---------------------------------------------------------------- the "cgroup" mount (issue 11.4)
 # The template's cgroup mount (ro, no cgroup namespace, as docker and `runc spec` write it):
 # every hierarchy shows the container's own cgroup, read-only, and nothing above it.

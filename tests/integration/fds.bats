@@ -70,3 +70,65 @@ setup() {
   expect_status 0
   expect_eq "lines" "0 1 2 3 1 1 activated" "$(echo $output)"
 }
+
+# Profiles that deny close_range (default allow). The runtime may not rely on close_range once
+# the filter is in: every fd not passed on must be closed or close-on-exec before, and a
+# profile that kills for close_range must not kill the runtime's own setup (runc runs both).
+deny_close_range() {
+  set_config '.linux.seccomp = {"defaultAction": "SCMP_ACT_ALLOW",
+    "syscalls": [{"names": ["close_range"], "action": $a}]}' --arg a "$1"
+}
+
+# Both places the filter goes in: at execve (noNewPrivileges) and early, before the user
+# switch (neither noNewPrivileges nor CAP_SYS_ADMIN).
+@test "seccomp denying close_range (errno): the caller's fds do not reach the container" {
+  echo secret >"$TEST_DIR/secret"
+  set_args sh -c 'sandbox-probe fds; cat /proc/self/fd/4 2>/dev/null || echo no-fd-4'
+  for nnp in true false; do
+    deny_close_range SCMP_ACT_ERRNO
+    set_config '.process.noNewPrivileges = $n' --argjson n "$nnp"
+    run sb run --bundle "$BUNDLE" c1 4<"$TEST_DIR/secret" 5<"$BUNDLE/config.json" 9<&0
+    expect_status 0
+    expect_eq "noNewPrivileges=$nnp" "0 1 2 no-fd-4" "$(echo $output)"
+  done
+}
+
+@test "seccomp killing for close_range: run works and passes only stdio" {
+  echo secret >"$TEST_DIR/secret"
+  set_args sh -c 'sandbox-probe fds; cat /proc/self/fd/4 2>/dev/null || echo no-fd-4'
+  for nnp in true false; do
+    deny_close_range SCMP_ACT_KILL
+    set_config '.process.noNewPrivileges = $n' --argjson n "$nnp"
+    run sb run --bundle "$BUNDLE" c1 4<"$TEST_DIR/secret" 5<"$BUNDLE/config.json"
+    expect_status 0
+    expect_eq "noNewPrivileges=$nnp" "0 1 2 no-fd-4" "$(echo $output)"
+  done
+}
+
+@test "seccomp killing for close_range: exec works and passes only stdio" {
+  echo secret >"$TEST_DIR/secret"
+  deny_close_range SCMP_ACT_KILL
+  set_args sleep 300
+  run sbd run -d --bundle "$BUNDLE" c1
+  expect_status 0
+  run sb exec c1 sh -c 'sandbox-probe fds; cat /proc/self/fd/4 2>/dev/null || echo no-fd-4' \
+    4<"$TEST_DIR/secret" 5<"$BUNDLE/config.json"
+  expect_status 0
+  expect_eq "lines" "0 1 2 no-fd-4" "$(echo $output)"
+}
+
+@test "seccomp killing for close_range: --preserve-fds still passes what it names, and no more" {
+  echo passed >"$TEST_DIR/f3"
+  echo secret >"$TEST_DIR/secret"
+  deny_close_range SCMP_ACT_KILL
+  set_args sh -c 'sandbox-probe fds; cat <&3'
+  run sb run --preserve-fds 1 --bundle "$BUNDLE" c1 3<"$TEST_DIR/f3" 4<"$TEST_DIR/secret"
+  expect_status 0
+  expect_eq "run" "0 1 2 3 passed" "$(echo $output)"
+  set_args sleep 300
+  run sbd run -d --bundle "$BUNDLE" c2
+  expect_status 0
+  run sb exec --preserve-fds 1 c2 sh -c 'sandbox-probe fds; cat <&3' 3<"$TEST_DIR/f3" 4<"$TEST_DIR/secret"
+  expect_status 0
+  expect_eq "exec" "0 1 2 3 passed" "$(echo $output)"
+}
