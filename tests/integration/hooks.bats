@@ -186,3 +186,16 @@ ONLY=this" "$(cat "$HOSTDIR/out")"
   expect_failure "config.json: hooks.prestart[0].path: must be an absolute path"
   assert_no_leftovers c1
 }
+
+@test "hooks: a startContainer hook runs under a profile that kills close_range" {
+  # No noNewPrivileges and no CAP_SYS_ADMIN: the filter goes in before the hook runs, so the
+  # hook's fork must not call close_range (every fd is close-on-exec by then anyway).
+  set_config '.process.noNewPrivileges = false
+    | .linux.seccomp = {"defaultAction": "SCMP_ACT_ALLOW",
+                        "syscalls": [{"names": ["close_range"], "action": "SCMP_ACT_KILL"}]}'
+  add_hook startContainer /bin/sh sh -c 'echo hook-ran >/host/hook'
+  set_args true
+  run sb run --bundle "$BUNDLE" c1
+  expect_status 0
+  expect_eq "the hook's file" hook-ran "$(cat "$HOSTDIR/hook")"
+}
