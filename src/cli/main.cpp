@@ -3,9 +3,11 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <vector>
 
 #include "cli/argv_scan.hpp"
 #include "cli/commands.hpp"
+#include "cli/flag_scan.hpp"
 #include "state/root.hpp"
 #include "sys/error.hpp"
 #include "sys/log.hpp"
@@ -83,8 +85,17 @@ int run_main(int argc, char** argv) {
   cli::Action action;
   cli::add_commands(app, g, action, command);
 
+  // runc's line and status for a flag nobody defines, before CLI11 could take it for an id.
+  cli::FlagScan scan = cli::scan_flags(app, argc, argv);
+  if (!scan.undefined.empty()) {
+    std::fprintf(stderr, "sandbox: flag provided but not defined: %s\n", scan.undefined.c_str());
+    return 1;
+  }
+  // `exec -- ID CMD`: the "--" only ends the flags, as for runc; CLI11 would refuse the rest.
+  std::vector<char*> args(argv, argv + argc);
+  if (scan.separator > 0) args.erase(args.begin() + scan.separator);
   try {
-    app.parse(argc, argv);
+    app.parse(static_cast<int>(args.size()), args.data());
   } catch (const CLI::ParseError& e) {
     int code = app.exit(e);
     return code == 0 ? 0 : 1;

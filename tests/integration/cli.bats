@@ -164,3 +164,43 @@ load helpers
   expect_failure 'unknown command "checkpoint"'
   expect_contains "commands: spec, create, start, run, exec"
 }
+
+@test "an unknown flag is named in one line, exit 1, for the runtime and every command" {
+  local words want
+  # Each command with the flag where runc's parser sees it: before the id.
+  for words in "--bogus list" "spec --bogus" "create --bogus c" "start --bogus c" \
+    "run --bogus c" "exec --bogus c true" "exec -z c true" "ps --bogus c" "state --bogus c" \
+    "list --bogus" "kill --bogus c" "delete --bogus c" "pause --bogus c" "resume --bogus c" \
+    "update --bogus c" "events --bogus c" "features --bogus" "exec --bogus=1 c true"; do
+    want=-bogus
+    [[ "$words" != *" -z "* ]] || want=-z
+    # shellcheck disable=SC2086
+    run sb $words
+    expect_status 1 || { echo "for: $words"; false; }
+    expect_output "sandbox: flag provided but not defined: $want" || { echo "for: $words"; false; }
+  done
+  # runc's status is 1 even for exec, whose own failures are 255
+  run sb exec --bogus-flag c true
+  expect_status 1
+  expect_output "sandbox: flag provided but not defined: -bogus-flag"
+}
+
+@test "flags after exec's command are the command's; -- ends the flags" {
+  make_bundle
+  set_args sleep 300
+  run sbd run -d --bundle "$BUNDLE" fx
+  expect_status 0
+  run sb exec fx sh -c 'echo "$@"' sh --bogus -z
+  expect_status 0
+  expect_output "--bogus -z"
+  run sb exec -- fx echo --x
+  expect_status 0
+  expect_output "--x"
+  run sb exec -e A=1 --env=B=2 -u 0 fx sh -c 'echo $A$B'
+  expect_status 0
+  expect_output "12"
+  run sb kill fx KILL
+  expect_status 0
+  run sb delete -f fx
+  expect_status 0
+}
