@@ -61,6 +61,9 @@ int run_main(int argc, char** argv) {
       ->check(CLI::IsMember({"true", "false", "auto"}));
   app.add_option("--cgroup-manager", g.cgroup_manager, "cgroup manager")
       ->check(CLI::IsMember({"systemd", "cgroupfs", "disabled"}));
+  // runc's path to criu, for checkpoint/restore, which sandbox does not have: nothing uses it.
+  std::string criu;
+  app.add_option("--criu", criu, "path to criu (runc's flag; accepted, unused: no checkpoint)");
   app.add_flag("-v,--version", version, "print the version");
 
   std::string_view command = cli::find_subcommand(argc, argv);
