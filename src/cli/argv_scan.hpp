@@ -9,8 +9,8 @@ namespace sandbox::cli {
 
 // The global options that take a value, as separate word ("--root DIR") or joined
 // ("--root=DIR"); every other global option is a flag.
-inline constexpr std::array<std::string_view, 5> kGlobalOptionsWithValue = {
-    "--root", "--log", "--log-format", "--rootless", "--cgroup-manager"};
+inline constexpr std::array<std::string_view, 6> kGlobalOptionsWithValue = {
+    "--root", "--log", "--log-format", "--rootless", "--cgroup-manager", "--criu"};
 
 // The first word that is not a global option or its value; empty when there is none or when
 // an unknown option comes first (then the caller lets CLI11 report it).

@@ -55,7 +55,8 @@ void add_update_command(CLI::App& app, const runtime::GlobalOptions& g, Action& 
   optional_option(cmd, "--kernel-memory", f.kernel_memory, "kernel memory limit (v1 only)");
   optional_option(cmd, "--kernel-memory-tcp", f.kernel_memory_tcp, "kernel TCP buffer limit");
   optional_option(cmd, "--pids-limit", f.pids_limit, "maximum number of processes");
-  optional_option(cmd, "--cpu-shares", f.cpu_shares, "CPU shares (relative weight)");
+  // --cpu-share is runc's spelling, --cpu-shares docker's; both are taken.
+  optional_option(cmd, "--cpu-shares,--cpu-share", f.cpu_shares, "CPU shares (relative weight)");
   optional_option(cmd, "--cpu-period", f.cpu_period, "CPU CFS period in microseconds");
   optional_option(cmd, "--cpu-quota", f.cpu_quota, "CPU CFS quota in microseconds (-1 = none)");
   optional_option(cmd, "--cpu-burst", f.cpu_burst, "CPU CFS burst in microseconds");
@@ -65,6 +66,10 @@ void add_update_command(CLI::App& app, const runtime::GlobalOptions& g, Action& 
   optional_option(cmd, "--cpuset-cpus", f.cpuset_cpus, "CPUs to use (e.g. 0-1)");
   optional_option(cmd, "--cpuset-mems", f.cpuset_mems, "memory nodes to use");
   optional_option(cmd, "--blkio-weight", f.blkio_weight, "block IO weight (10-1000)");
+  cmd->add_option("--l3-cache-schema", f.l3_cache_schema,
+                  "Intel RDT/CAT L3 schema (runc's flag; refused: no Intel RDT)");
+  cmd->add_option("--mem-bw-schema", f.mem_bw_schema,
+                  "Intel RDT/MBA schema (runc's flag; refused: no Intel RDT)");
   cmd->add_option("id", a->id, "container id")->required();
   cmd->callback([&g, &action, a] {
     action = [&g, a] {

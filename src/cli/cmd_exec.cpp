@@ -27,6 +27,11 @@ void add_exec_command(CLI::App& app, const runtime::GlobalOptions& g, Action& ac
   cmd->add_option("--preserve-fds", o->preserve_fds, "pass this many fds beyond stdio");
   cmd->add_option("--process-label", o->process_label, "SELinux label (not supported)");
   cmd->add_option("--apparmor", o->apparmor, "AppArmor profile (not supported)");
+  cmd->add_option("--cgroup", o->sub_cgroups,
+                  "run in an existing sub-cgroup of the container: [CONTROLLER[,...]:]PATH")
+      ->allow_extra_args(false);
+  cmd->add_flag("--ignore-paused", o->ignore_paused,
+                "exec in a paused container (the process stays frozen until resume)");
   // ID and the command come last and the command keeps its own flags: `exec c sh -c 'exit 7'`.
   cmd->prefix_command();
   cmd->callback([&g, &action, o, cmd] {

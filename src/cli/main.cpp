@@ -3,9 +3,11 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <vector>
 
 #include "cli/argv_scan.hpp"
 #include "cli/commands.hpp"
+#include "cli/flag_scan.hpp"
 #include "state/root.hpp"
 #include "sys/error.hpp"
 #include "sys/log.hpp"
@@ -59,6 +61,9 @@ int run_main(int argc, char** argv) {
       ->check(CLI::IsMember({"true", "false", "auto"}));
   app.add_option("--cgroup-manager", g.cgroup_manager, "cgroup manager")
       ->check(CLI::IsMember({"systemd", "cgroupfs", "disabled"}));
+  // runc's path to criu, for checkpoint/restore, which sandbox does not have: nothing uses it.
+  std::string criu;
+  app.add_option("--criu", criu, "path to criu (runc's flag; accepted, unused: no checkpoint)");
   app.add_flag("-v,--version", version, "print the version");
 
   std::string_view command = cli::find_subcommand(argc, argv);
@@ -83,8 +88,17 @@ int run_main(int argc, char** argv) {
   cli::Action action;
   cli::add_commands(app, g, action, command);
 
+  // runc's line and status for a flag nobody defines, before CLI11 could take it for an id.
+  cli::FlagScan scan = cli::scan_flags(app, argc, argv);
+  if (!scan.undefined.empty()) {
+    std::fprintf(stderr, "sandbox: flag provided but not defined: %s\n", scan.undefined.c_str());
+    return 1;
+  }
+  // `exec -- ID CMD`: the "--" only ends the flags, as for runc; CLI11 would refuse the rest.
+  std::vector<char*> args(argv, argv + argc);
+  if (scan.separator > 0) args.erase(args.begin() + scan.separator);
   try {
-    app.parse(argc, argv);
+    app.parse(static_cast<int>(args.size()), args.data());
   } catch (const CLI::ParseError& e) {
     int code = app.exit(e);
     return code == 0 ? 0 : 1;

@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cgroup/control.hpp"
+#include "cgroup/sub_cgroup.hpp"
 #include "linux/lsm.hpp"
 #include "linux/seccomp.hpp"
 #include "oci/parse.hpp"
@@ -151,8 +152,10 @@ int exec_in_container(const GlobalOptions& g, const ExecOptions& o) {
     auto status = dir.status(loaded);
     if (!loaded || status == state::Status::Stopped)
       fail("cannot exec in container \"{}\": container not running", o.id);
-    if (status == state::Status::Paused)
-      fail("cannot exec in container \"{}\": it is paused (resume it first)", o.id);
+    // runc's rule: the new process would only freeze with the rest, so it takes a flag.
+    if (status == state::Status::Paused && !o.ignore_paused)
+      fail("cannot exec in container \"{}\": it is paused (resume it, or use --ignore-paused)",
+           o.id);
     st = *loaded;
   }  // the state lock is not held while the process runs
 
@@ -186,11 +189,17 @@ int exec_in_container(const GlobalOptions& g, const ExecOptions& o) {
   plan.seccomp = seccomp ? &*seccomp : nullptr;
   plan.kept_fds = kept_fds;
   log::debug("exec in {}: joining namespaces {:#x}", o.id, plan.join_flags);
-  cgroup::Record cgroups = cgroup::record_from_json(st.cgroup);
+  // --cgroup: every sub-cgroup named must exist, checked before anything starts.
+  auto sub = cgroup::parse_sub_cgroup_args(o.sub_cgroups);
+  cgroup::Record cgroups = cgroup::sub_cgroup(cgroup::record_from_json(st.cgroup), sub);
+  if (auto missing = cgroup::missing_dirs(cgroups); !sub.empty() && !missing.empty())
+    fail("exec --cgroup: {}: no such cgroup", missing.front());
   if (!cgroups.none()) {
     plan.place_helper = [&](pid_t helper) {
       int err = cgroup::join(cgroups, helper);
       if (err == 0) return;
+      // A sub-cgroup was asked for by name: never run outside it silently.
+      if (!sub.empty()) throw_errno("exec --cgroup: join the sub-cgroup", err);
       // A rootless caller may not move processes out of its own cgroup (the common ancestor
       // belongs to root on systemd hosts): the process then runs outside the container's
       // cgroups, as with runc.

@@ -58,6 +58,9 @@ struct ExecOptions {
   int preserve_fds = 0;
   std::string process_label;  // refused when set: no SELinux
   std::string apparmor;       // refused when set: no AppArmor
+  // --cgroup: sub-cgroups of the container to run in ([CONTROLLER:]PATH, runc's forms)
+  std::vector<std::string> sub_cgroups;
+  bool ignore_paused = false;  // --ignore-paused: exec into a paused (frozen) container
 };
 // Returns the process's exit code in the foreground (128+signal when killed), 0 detached.
 int exec_in_container(const GlobalOptions& g, const ExecOptions& o);

@@ -43,6 +43,10 @@ int64_t parse_size(const std::string& text, const std::string& flag) {
 
 oci::Resources update_resources(const UpdateFlags& f,
                                 const std::optional<nlohmann::json>& file_json) {
+  if (!f.l3_cache_schema.empty())
+    fail("update --l3-cache-schema: Intel RDT is not supported by sandbox");
+  if (!f.mem_bw_schema.empty())
+    fail("update --mem-bw-schema: Intel RDT is not supported by sandbox");
   oci::Resources r;
   if (file_json) {
     std::string label = f.resources == "-" ? "resources (stdin)" : f.resources;

@@ -19,6 +19,9 @@ struct UpdateFlags {
   std::optional<int64_t> cpu_quota, cpu_rt_runtime, cpu_idle;
   std::optional<std::string> cpuset_cpus, cpuset_mems;
   std::optional<uint16_t> blkio_weight;
+  // --l3-cache-schema, --mem-bw-schema: runc's Intel RDT flags, accepted and refused when not
+  // empty (sandbox has no Intel RDT, as linux.intelRdt is refused in config.json).
+  std::string l3_cache_schema, mem_bw_schema;
 };
 
 // A size as docker and runc take it: bytes, or a number with b/k/m/g/t (any case, optional

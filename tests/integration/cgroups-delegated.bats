@@ -154,3 +154,40 @@ setup() {
     expect_status 0
   done
 }
+
+# container_dirs ID: the container's cgroup directories as its state keeps them (cgroup2, and
+# as root the v1 hierarchies too).
+container_dirs() {
+  jq -r '.cgroup | ([.v2] + [.v1[]?]) | map(select(. != "")) | unique[]' "$ROOT/$1/state.json"
+}
+
+@test "delegated cgroup2: exec --cgroup runs the process in the sub-cgroup named" {
+  set_args sleep 300
+  run sbd run -d --bundle "$BUNDLE" d6
+  expect_status 0
+  local d pid
+  run sb exec --cgroup sub d6 true
+  expect_status 255
+  expect_contains "no such cgroup"
+  for d in $(container_dirs d6); do
+    mkdir "$d/sub"
+    # a new v1 cpuset takes no process until it has cpus and mems
+    [ ! -f "$d/cpuset.cpus" ] || cat "$d/cpuset.cpus" >"$d/sub/cpuset.cpus"
+    [ ! -f "$d/cpuset.mems" ] || cat "$d/cpuset.mems" >"$d/sub/cpuset.mems"
+  done
+  run sbd exec -d --pid-file "$TEST_DIR/sub.pid" --cgroup /sub d6 sleep 300
+  expect_status 0
+  pid=$(cat "$TEST_DIR/sub.pid")
+  expect_is "$(cgroup_of "$pid")" "$SANDBOX_IT_CGROUP/d6/sub"
+  if [ "$(jq '.cgroup.v1 // {} | length' "$ROOT/d6/state.json")" = 0 ]; then
+    # cgroup2 alone: a controller prefix names nothing of the container's
+    run sb exec --cgroup memory:sub d6 true
+    expect_status 255
+    expect_contains "unknown controller memory"
+  fi
+  kill -9 "$pid"
+  wait_for 10 pid_gone "$pid"
+  for d in $(container_dirs d6); do wait_for 10 rmdir "$d/sub"; done
+  run sb delete -f d6
+  expect_status 0
+}

@@ -557,3 +557,21 @@ expect_hierarchy_is() {
     expect_hierarchy_is unified "$CGROUP2$(cgroup_of $$)"
   done
 }
+
+@test "root: update --cpu-share (runc's spelling) sets the shares as --cpu-shares does" {
+  needs_root_v1 cpu
+  set_config '.linux.cgroupsPath = $p' --arg p "$(own_cgroup share)"
+  set_args sleep 300
+  run sbd run -d --bundle "$BUNDLE" share
+  expect_status 0
+  local cpu
+  cpu=$(v1_mount cpu)$(own_cgroup share)
+  run sb update --cpu-share 256 share
+  expect_status 0
+  expect_is "$(cat "$cpu/cpu.shares")" 256
+  run sb update --cpu-shares 768 share
+  expect_status 0
+  expect_is "$(cat "$cpu/cpu.shares")" 768
+  run sb delete -f share
+  expect_status 0
+}
