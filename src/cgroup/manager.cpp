@@ -183,6 +183,9 @@ void Setup::prepare_cgroupfs() {
       record_.v1[t.controller] = dir;
   }
   try {
+    // Before anything is written or any process moved: a frozen cgroup would stop the init
+    // (and the runtime waiting for it) for good.
+    refuse_frozen(record_);
     apply();
   } catch (...) {
     // The constructor did not finish, so no destructor will: undo here.

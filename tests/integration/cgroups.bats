@@ -527,3 +527,41 @@ expect_hierarchy_is() {
     expect_hierarchy_is unified "$CGROUP2$(cgroup_of $$)"
   done
 }
+
+# ---------------------------------------------------------------- issue 13: cgroup edge cases
+
+# A cgroupsPath that names a frozen cgroup: the init would stop there at once and the runtime
+# wait for it for good. runc: "container's cgroup unexpectedly frozen".
+@test "root: a cgroupsPath whose v1 freezer cgroup is frozen is refused, nothing left behind" {
+  needs_root_v1 freezer
+  local path
+  path=$(own_cgroup frozen1)
+  freeze_cgroup "$(v1_mount freezer)$path"
+  set_config '.linux.cgroupsPath = $p' --arg p "$path"
+  set_args sleep 300
+  SB_TIMEOUT=20 run sbd run -d --bundle "$BUNDLE" fz1
+  expect_status 1
+  expect_contains "unexpectedly frozen"
+  expect_one_line
+  expect_is "$(sb list -q)" ""
+  expect_is "$(cat "$(v1_mount freezer)$path/cgroup.procs")" ""
+  [ -z "$(v1_mount memory)" ] || [ ! -d "$(v1_mount memory)$path" ]
+  [ ! -d "$CGROUP2$path" ]
+}
+
+@test "root: a cgroupsPath whose cgroup2 cgroup is frozen is refused, nothing left behind" {
+  is_root || skip "root only (the rootless case: cgroups-delegated.bats)"
+  [ -n "$CGROUP2" ] || skip "no cgroup2 mount"
+  local path
+  path=$(own_cgroup frozen2)
+  freeze_cgroup "$CGROUP2$path"
+  [ -e "$CGROUP2$path/cgroup.freeze" ] || skip "no cgroup.freeze on this kernel"
+  set_config '.linux.cgroupsPath = $p' --arg p "$path"
+  set_args sleep 300
+  SB_TIMEOUT=20 run sbd run -d --bundle "$BUNDLE" fz2
+  expect_status 1
+  expect_contains "unexpectedly frozen"
+  expect_is "$(sb list -q)" ""
+  expect_is "$(cat "$CGROUP2$path/cgroup.procs")" ""
+  [ -z "$(v1_mount memory)" ] || [ ! -d "$(v1_mount memory)$path" ]
+}
