@@ -565,3 +565,45 @@ expect_hierarchy_is() {
   expect_is "$(cat "$CGROUP2$path/cgroup.procs")" ""
   [ -z "$(v1_mount memory)" ] || [ ! -d "$(v1_mount memory)$path" ]
 }
+
+# runc's order of the v1 memory and memory+swap writes: raising, memsw first; lowering, memory
+# first; `--memory -1` alone lifts both (the kernel refuses a memory limit above memsw).
+@test "root: v1 update moves memory and memory+swap limits both ways, and --memory -1 lifts both" {
+  needs_root_v1 memory
+  local mem
+  mem=$(v1_mount memory)$(own_cgroup memsw)
+  set_config '.linux.cgroupsPath = $p' --arg p "$(own_cgroup memsw)"
+  set_resources '{"memory": {"limit": 33554432, "swap": 67108864}}'
+  set_args sleep 300
+  run sbd run -d --bundle "$BUNDLE" memsw
+  expect_status 0
+  [ -e "$mem/memory.memsw.limit_in_bytes" ] || skip "no swap accounting (memory.memsw)"
+  expect_is "$(cat "$mem/memory.memsw.limit_in_bytes")" 67108864
+  local unlimited
+  unlimited=$(cat "$(v1_mount memory)/memory.limit_in_bytes")
+  run sb update --memory -1 memsw
+  expect_status 0
+  expect_is "$(cat "$mem/memory.limit_in_bytes")" "$unlimited"
+  expect_is "$(cat "$mem/memory.memsw.limit_in_bytes")" "$unlimited"
+  # lowering from unlimited: memory first
+  run sb update --memory 33554432 --memory-swap 67108864 memsw
+  expect_status 0
+  expect_is "$(cat "$mem/memory.limit_in_bytes")" 33554432
+  expect_is "$(cat "$mem/memory.memsw.limit_in_bytes")" 67108864
+  # raising memory above the old memsw: memsw first
+  run sb update --memory 134217728 --memory-swap 268435456 memsw
+  expect_status 0
+  expect_is "$(cat "$mem/memory.limit_in_bytes")" 134217728
+  expect_is "$(cat "$mem/memory.memsw.limit_in_bytes")" 268435456
+  # lowering both below the old memory limit
+  run sb update --memory 16777216 --memory-swap 33554432 memsw
+  expect_status 0
+  expect_is "$(cat "$mem/memory.limit_in_bytes")" 16777216
+  expect_is "$(cat "$mem/memory.memsw.limit_in_bytes")" 33554432
+  run sb update --memory -1 --memory-swap -1 memsw
+  expect_status 0
+  expect_is "$(cat "$mem/memory.limit_in_bytes")" "$unlimited"
+  expect_is "$(cat "$mem/memory.memsw.limit_in_bytes")" "$unlimited"
+  run sb delete -f memsw
+  expect_status 0
+}
