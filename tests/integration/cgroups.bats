@@ -607,3 +607,30 @@ expect_hierarchy_is() {
   run sb delete -f memsw
   expect_status 0
 }
+
+# A v1 cpuset made by hand is empty (no cpus, no mems) and takes no tasks (ENOSPC on
+# cgroup.procs). runc fills each empty level from its parent, walking down from the mount.
+@test "root: v1 cpuset parents made by hand with no cpus or mems are filled from above" {
+  needs_root_v1 cpuset
+  local cs parent
+  cs=$(v1_mount cpuset)
+  parent=$(own_cgroup handmade)
+  mkdir -p "$cs$parent/inner"
+  expect_is "$(cat "$cs$parent/cpuset.cpus")" ""
+  set_config '.linux.cgroupsPath = $p' --arg p "$parent/inner/cs1"
+  set_args sleep 300
+  run sbd run -d --bundle "$BUNDLE" cs1
+  expect_status 0
+  local want_cpus want_mems
+  want_cpus=$(cat "$cs$SANDBOX_IT_CGROUP/cpuset.cpus")
+  want_mems=$(cat "$cs$SANDBOX_IT_CGROUP/cpuset.mems")
+  expect_is "$(cat "$cs$parent/cpuset.cpus")" "$want_cpus"
+  expect_is "$(cat "$cs$parent/inner/cpuset.mems")" "$want_mems"
+  expect_is "$(cat "$cs$parent/inner/cs1/cpuset.cpus")" "$want_cpus"
+  expect_is "$(cgroup_of "$(pid_of cs1)" cpuset)" "$parent/inner/cs1"
+  run sb delete -f cs1
+  expect_status 0
+  [ ! -d "$cs$parent/inner/cs1" ]
+  [ -d "$cs$parent/inner" ]  # made by hand: it stays
+  rmdir "$cs$parent/inner" "$cs$parent"
+}
