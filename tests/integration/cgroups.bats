@@ -634,3 +634,39 @@ expect_hierarchy_is() {
   [ -d "$cs$parent/inner" ]  # made by hand: it stays
   rmdir "$cs$parent/inner" "$cs$parent"
 }
+
+# Kernels since 5.0 have no CFQ, so no blkio.weight; BFQ's blkio.bfq.weight takes the same
+# values, and runc writes that one when blkio.weight is missing.
+@test "root: v1 blockIO weight goes to blkio.bfq.weight where blkio.weight is missing" {
+  needs_root_v1 blkio
+  local blk
+  blk=$(v1_mount blkio)$(own_cgroup bfq)
+  set_config '.linux.cgroupsPath = $p' --arg p "$(own_cgroup bfq)"
+  set_resources '{"blockIO": {"weight": 500}}'
+  set_args sleep 300
+  # which weight files a (non-root) blkio cgroup has on this kernel
+  local probe
+  probe=$(v1_mount blkio)$(own_cgroup bfq-probe)
+  mkdir "$probe"
+  local cfq=no bfq=no
+  [ ! -e "$probe/blkio.weight" ] || cfq=yes
+  [ ! -e "$probe/blkio.bfq.weight" ] || bfq=yes
+  rmdir "$probe"
+  run sbd run -d --bundle "$BUNDLE" bfq
+  if [ $cfq = yes ]; then
+    expect_status 0
+    expect_is "$(cat "$blk/blkio.weight")" 500
+    skip "this kernel has blkio.weight (CFQ)"
+  fi
+  if [ $bfq = no ]; then
+    expect_failure "blkio.bfq.weight"
+    skip "this kernel has neither blkio.weight nor blkio.bfq.weight"
+  fi
+  expect_status 0
+  expect_is "$(sed 's/^default //' "$blk/blkio.bfq.weight")" 500
+  run sb update --blkio-weight 300 bfq
+  expect_status 0
+  expect_is "$(sed 's/^default //' "$blk/blkio.bfq.weight")" 300
+  run sb delete -f bfq
+  expect_status 0
+}
