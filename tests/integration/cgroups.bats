@@ -670,3 +670,20 @@ expect_hierarchy_is() {
   run sb delete -f bfq
   expect_status 0
 }
+
+# runc reads a rule's access as the r, w and m it names, in any order, repeated or beside other
+# letters: "wa" is "w". Deny-all and a linux.devices node: only that rule opens the node.
+@test "root: v1 device rules: access strings as runc reads them (\"wa\", \"mwr\")" {
+  needs_root_v1 devices
+  set_config '.linux.cgroupsPath = $p' --arg p "$(own_cgroup access)"
+  set_config '.linux.devices += [{"path": "/dev/kmsg", "type": "c", "major": 1, "minor": 11, "fileMode": 438}]'
+  set_config '.linux.resources.devices = [{"allow": false, "access": "rwm"}, {"allow": true, "type": "c", "major": 1, "minor": 11, "access": "wa"}, {"allow": true, "type": "c", "major": 10, "minor": 229, "access": "mwr"}]'
+  set_config '.hooks.prestart = [{"path": "/bin/sh", "args": ["sh", "-c", "cat $0/devices.list > $1", $d, $o]}]' \
+    --arg d "$(v1_mount devices)$(own_cgroup access)" --arg o "$HOSTDIR/list"
+  run_in access sh -c 'echo sandbox-devices-test >/dev/kmsg && echo wrote; (: </dev/kmsg) && echo read-ok; true'
+  expect_status 0
+  expect_contains wrote "Operation not permitted"
+  expect_not_contains read-ok
+  grep -qx "c 1:11 w" "$HOSTDIR/list" || { cat "$HOSTDIR/list"; false; }
+  grep -qx "c 10:229 rwm" "$HOSTDIR/list" || { cat "$HOSTDIR/list"; false; }
+}
