@@ -188,9 +188,20 @@ void apply_resources(const Record& r, const oci::Resources& res, const ApplyOpti
   std::vector<Pending> v2_todo;
   std::set<std::string> wanted;
   if (!empty(split.v2)) {
-    if (r.v2.empty())
-      fail("cannot apply linux.resources: the container has no cgroup2 directory for {}{}",
-           split.v2.unified.empty() ? "these limits" : "linux.resources.unified", o.advice);
+    if (r.v2.empty()) {
+      // Name the limits: with v1 hierarchies in use they are the ones no v1 hierarchy took.
+      std::vector<std::string> fields;
+      const auto& v = split.v2;
+      if (v.memory) fields.push_back("memory");
+      if (v.cpu) fields.push_back("cpu");
+      if (v.pids) fields.push_back("pids");
+      if (v.block_io) fields.push_back("blockIO");
+      if (!v.hugepage_limits.empty()) fields.push_back("hugepageLimits");
+      if (!v.unified.empty()) fields.push_back("unified");
+      fail("cannot apply linux.resources ({}): the container has no cgroup2 directory nor a v1 "
+           "hierarchy for them{}",
+           fmt::join(fields, ", "), o.advice);
+    }
     for (const auto& s : v2_settings(split.v2)) {
       if (!s.controller.empty()) wanted.insert(s.controller);
       v2_todo.push_back({r.v2, s});
