@@ -2,6 +2,7 @@
 
 #include <fmt/ranges.h>
 
+#include <cstring>
 #include <optional>
 #include <set>
 
@@ -93,6 +94,19 @@ void write_all(std::vector<Pending> todo, bool undo) {
       fail_undone(p, err);
 }
 
+// blkio.weight and blkio.weight_device belong to CFQ, gone from kernels since 5.0; BFQ has
+// blkio.bfq.weight(_device) instead (same values). runc uses whichever the cgroup has.
+void pick_blkio_weight_file(const std::string& dir, Setting& s) {
+  if (s.file != "blkio.weight" && s.file != "blkio.weight_device") return;
+  if (exists(dir, s.file)) return;
+  std::string bfq = "blkio.bfq." + s.file.substr(strlen("blkio."));
+  if (!exists(dir, bfq))
+    fail("cgroup {}: this kernel has neither {} nor {} (linux.resources.blockIO weight: no CFQ "
+         "or BFQ I/O scheduler support)",
+         dir, s.file, bfq);
+  s.file = bfq;
+}
+
 bool empty(const oci::Resources& r) {
   return !r.memory && !r.cpu && !r.pids && !r.block_io && r.hugepage_limits.empty() &&
          r.devices.empty() && r.unified.empty();
@@ -163,9 +177,10 @@ void apply_resources(const Record& r, const oci::Resources& res, const ApplyOpti
 
   // Everything is converted and checked first: nothing is written while a later part could
   // still be refused.
-  for (const auto& s : v1_settings(split.v1)) {
+  for (auto& s : v1_settings(split.v1)) {
     std::string dir = r.v1_dir(s.controller);
     if (dir.empty()) fail("cgroup: no {} hierarchy for {}", s.controller, s.file);
+    pick_blkio_weight_file(dir, s);
     todo.push_back({dir, s});
   }
 
@@ -173,9 +188,20 @@ void apply_resources(const Record& r, const oci::Resources& res, const ApplyOpti
   std::vector<Pending> v2_todo;
   std::set<std::string> wanted;
   if (!empty(split.v2)) {
-    if (r.v2.empty())
-      fail("cannot apply linux.resources: the container has no cgroup2 directory for {}{}",
-           split.v2.unified.empty() ? "these limits" : "linux.resources.unified", o.advice);
+    if (r.v2.empty()) {
+      // Name the limits: with v1 hierarchies in use they are the ones no v1 hierarchy took.
+      std::vector<std::string> fields;
+      const auto& v = split.v2;
+      if (v.memory) fields.push_back("memory");
+      if (v.cpu) fields.push_back("cpu");
+      if (v.pids) fields.push_back("pids");
+      if (v.block_io) fields.push_back("blockIO");
+      if (!v.hugepage_limits.empty()) fields.push_back("hugepageLimits");
+      if (!v.unified.empty()) fields.push_back("unified");
+      fail("cannot apply linux.resources ({}): the container has no cgroup2 directory nor a v1 "
+           "hierarchy for them{}",
+           fmt::join(fields, ", "), o.advice);
+    }
     for (const auto& s : v2_settings(split.v2)) {
       if (!s.controller.empty()) wanted.insert(s.controller);
       v2_todo.push_back({r.v2, s});

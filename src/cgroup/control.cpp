@@ -114,6 +114,18 @@ bool is_frozen(const Record& r) {
   return read_file(r.v2, "cgroup.freeze").value_or("0") == "1";
 }
 
+void refuse_frozen(const Record& r) {
+  // v1: freezer.state is FROZEN/FREEZING also when only a parent is frozen.
+  if (auto dir = r.v1_dir("freezer"); !dir.empty()) {
+    auto s = read_file(dir, "freezer.state").value_or("THAWED");
+    if (s != "THAWED") fail("container's cgroup unexpectedly frozen: {}/freezer.state is {}", dir, s);
+  }
+  // cgroup2: cgroup.freeze is the cgroup's own setting; cgroup.events' "frozen 1" the
+  // effective state, which a frozen parent sets as well.
+  if (!r.v2.empty() && (read_file(r.v2, "cgroup.freeze").value_or("0") == "1" || v2_frozen(r.v2)))
+    fail("container's cgroup unexpectedly frozen: {} (cgroup.freeze)", r.v2);
+}
+
 bool can_freeze(const Record& r, std::string* why) {
   if (r.none()) {
     *why = "it runs without a cgroup of its own (see --debug at create)";

@@ -18,6 +18,10 @@ std::vector<pid_t> processes(const Record& r);
 void freeze(const Record& r);
 void thaw(const Record& r);
 bool is_frozen(const Record& r);
+// create: throws when any cgroup of the new container is frozen already (a cgroupsPath naming
+// a frozen cgroup, or one below a frozen parent). A process put there would stop at once, and
+// the runtime waiting for it with it; runc refuses the same way ("unexpectedly frozen").
+void refuse_frozen(const Record& r);
 // Whether pause/resume can work at all; WHY says why not.
 bool can_freeze(const Record& r, std::string* why);
 

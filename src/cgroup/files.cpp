@@ -57,17 +57,20 @@ std::vector<std::string> make_dirs(const std::string& mount, const std::string& 
     start = end + 1;
     if (::mkdir(dir.c_str(), 0755) == 0) {
       made.push_back(dir);
-      if (cpuset) {
-        for (const char* f : {"cpuset.cpus", "cpuset.mems"}) {
-          auto mine = read_file(dir, f);
-          auto theirs = read_file(parent, f);
-          if (mine && mine->empty() && theirs) try_write(dir, f, *theirs);
-        }
-      }
     } else if (errno != EEXIST) {
       int err = errno;
       remove_dirs(made);
       throw_errno("cgroup: mkdir " + dir, err);
+    }
+    // A v1 cpuset with no cpus or mems takes no tasks (ENOSPC). A level made here, or one
+    // made by hand and left empty, gets its parent's (filled in already, from the top down),
+    // as runc does.
+    if (cpuset) {
+      for (const char* f : {"cpuset.cpus", "cpuset.mems"}) {
+        auto mine = read_file(dir, f);
+        auto theirs = read_file(parent, f);
+        if (mine && mine->empty() && theirs && !theirs->empty()) try_write(dir, f, *theirs);
+      }
     }
   }
   return made;

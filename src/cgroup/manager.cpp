@@ -17,8 +17,8 @@ namespace {
 
 const char* kRootlessAdvice =
     "; rootless cgroups need cgroup v2 with a systemd user session (systemd --user with "
-    "dbus-user-session, `loginctl enable-linger` for services) or a delegated cgroup2 "
-    "subtree; or run with --cgroup-manager disabled to run without limits";
+    "dbus-user-session, `loginctl enable-linger` for services), a delegated cgroup2 "
+    "subtree or cgroup v1 hierarchies delegated by ownership; or run with --cgroup-manager disabled to run without limits";
 
 // An explicit linux.cgroupsPath is a request: a rootless caller that cannot make it gets an
 // error (runc: "permission denied"), never a container without the cgroup it named. Only the
@@ -57,13 +57,18 @@ Probe probe_cgroupfs(const Request& req) {
   const Layout& l = host_layout();
   try {
     auto targets = cgroupfs_targets(req, true);
-    // Rootless, cgroup2 is what can be delegated; v1 counts only on hosts without cgroup2.
+    // Rootless: a delegated cgroup2 subtree, or v1 controllers delegated by ownership (a
+    // directory in each hierarchy chowned to the user, as runc's rootless tests and some CI
+    // runners set up). name=systemd alone is no delegation: systemd gives every user their
+    // session's directory there, with no controller behind it.
     for (const auto& t : targets)
-      if (t.controller.empty() || l.v2_mount.empty()) return {true, ""};
+      if (t.controller.empty() || l.v2_mount.empty() || t.controller.rfind("name=", 0) != 0)
+        return {true, ""};
     if (l.v2_mount.empty()) return {false, "no cgroup hierarchy is writable"};
     Membership own = process_membership(0);
     std::string p = cgroupfs_path(req.cgroups_path, req.id, own[""], true);
-    return {false, fmt::format("{} is not writable (no delegated cgroup2 subtree)",
+    return {false, fmt::format("{} is not writable (no delegated cgroup2 subtree), nor is a v1 "
+                               "controller's hierarchy",
                                nearest_existing(l.v2_mount, p))};
   } catch (const Error& e) {
     return {false, e.what()};
@@ -196,6 +201,9 @@ void Setup::prepare_cgroupfs() {
       record_.v1[t.controller] = dir;
   }
   try {
+    // Before anything is written or any process moved: a frozen cgroup would stop the init
+    // (and the runtime waiting for it) for good.
+    refuse_frozen(record_);
     apply();
   } catch (...) {
     // The constructor did not finish, so no destructor will: undo here.

@@ -6,6 +6,7 @@
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
+#include <filesystem>
 #include <optional>
 #include <string>
 
@@ -102,6 +103,10 @@ std::vector<oci::Device> default_devices() {
   };
   return {chr("/dev/null", 1, 3),   chr("/dev/zero", 1, 5),    chr("/dev/full", 1, 7),
           chr("/dev/random", 1, 8), chr("/dev/urandom", 1, 9), chr("/dev/tty", 5, 0)};
+}
+
+bool is_ptmx(const oci::Device& d) {
+  return std::filesystem::path(d.path).lexically_normal() == "/dev/ptmx";
 }
 
 void create_devices(int rootfd, const std::vector<oci::Device>& devices, bool can_mknod) {

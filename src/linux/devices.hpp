@@ -15,6 +15,9 @@ std::vector<oci::Device> default_devices();
 // file, since a user namespace may not create device nodes. Throws sandbox::Error.
 void create_devices(int rootfd, const std::vector<oci::Device>& devices, bool can_mknod);
 
+// Whether D is /dev/ptmx (however the path is spelled).
+bool is_ptmx(const oci::Device& d);
+
 // /dev/fd, /dev/stdin, /dev/stdout, /dev/stderr, and /dev/ptmx -> pts/ptmx when WITH_PTMX.
 void create_dev_links(int rootfd, bool with_ptmx);
 

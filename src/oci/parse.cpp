@@ -572,9 +572,14 @@ DeviceRule parse_device_rule(const Node& n) {
   if (auto v = member(n, "major")) r.major = i64(*v);
   if (auto v = member(n, "minor")) r.minor = i64(*v);
   if (auto v = member(n, "access")) {
-    r.access = str(*v);
-    if (r.access.empty() || r.access.find_first_not_of("rwm") != std::string::npos)
-      bad(v->path, "must be a non-empty combination of r, w and m");
+    // Read as runc reads it: the r, w and m it names, in any order and repeated, anything else
+    // ignored ("rwa" is "rw"); kept as "rwm"'s subset in that order. Naming none of the three
+    // is an error here (runc fails later, with the devices cgroup not matching its target).
+    std::string given = str(*v);
+    r.access.clear();
+    for (char c : std::string("rwm"))
+      if (given.find(c) != std::string::npos) r.access += c;
+    if (r.access.empty()) bad(v->path, "must name at least one of r, w and m");
   }
   return r;
 }

@@ -177,10 +177,14 @@ pid_t setup_rootfs(const InitConfig& c, const cgroup::OwnCgroups* own_cgroups,
 
   std::vector<oci::Device> devices;
   if (has_mount_at(s, "/dev", true)) devices = linux_::default_devices();
-  devices.insert(devices.end(), s.linux.devices.begin(), s.linux.devices.end());
+  // With a devpts of its own the container's /dev/ptmx is the link to pts/ptmx, whatever
+  // linux.devices says (runc skips the entry as well): a node there would lead to the host's
+  // pty instance, and a rootless bind of it could not be replaced by the link.
+  bool ptmx_link = has_mount_at(s, "/dev", true) && has_mount_at(s, "/dev/pts", true);
+  for (const auto& d : s.linux.devices)
+    if (!(ptmx_link && linux_::is_ptmx(d))) devices.push_back(d);
   linux_::create_devices(rootfd.get(), devices, c.can_mknod);
-  if (has_mount_at(s, "/dev", true))
-    linux_::create_dev_links(rootfd.get(), has_mount_at(s, "/dev/pts", true));
+  if (has_mount_at(s, "/dev", true)) linux_::create_dev_links(rootfd.get(), ptmx_link);
   if (s.process->terminal) console = linux_::open_console(rootfd.get());
   linux_::make_dev_readonly(rootfd.get(), s.mounts);
 

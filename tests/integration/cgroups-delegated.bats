@@ -191,3 +191,18 @@ container_dirs() {
   run sb delete -f d6
   expect_status 0
 }
+
+# issue 13: a frozen cgroup named by cgroupsPath is refused (runc: "unexpectedly frozen")
+# instead of leaving the init, and the runtime waiting for it, stopped there.
+@test "delegated cgroup2: a cgroupsPath naming a frozen cgroup is refused, nothing left behind" {
+  local path=$SANDBOX_IT_CGROUP/frozen
+  freeze_cgroup "$CGROUP2$path"
+  [ -e "$CGROUP2$path/cgroup.freeze" ] || skip "no cgroup.freeze on this kernel"
+  set_config '.linux.cgroupsPath = $p' --arg p "$path"
+  set_args sleep 300
+  SB_TIMEOUT=20 run sbd run -d --bundle "$BUNDLE" fz
+  expect_status 1
+  expect_contains "unexpectedly frozen"
+  expect_is "$(sb list -q)" ""
+  expect_is "$(cat "$CGROUP2$path/cgroup.procs")" ""
+}

@@ -575,3 +575,164 @@ expect_hierarchy_is() {
   run sb delete -f share
   expect_status 0
 }
+}
+
+# ---------------------------------------------------------------- issue 13: cgroup edge cases
+
+# A cgroupsPath that names a frozen cgroup: the init would stop there at once and the runtime
+# wait for it for good. runc: "container's cgroup unexpectedly frozen".
+@test "root: a cgroupsPath whose v1 freezer cgroup is frozen is refused, nothing left behind" {
+  needs_root_v1 freezer
+  local path
+  path=$(own_cgroup frozen1)
+  freeze_cgroup "$(v1_mount freezer)$path"
+  set_config '.linux.cgroupsPath = $p' --arg p "$path"
+  set_args sleep 300
+  SB_TIMEOUT=20 run sbd run -d --bundle "$BUNDLE" fz1
+  expect_status 1
+  expect_contains "unexpectedly frozen"
+  expect_one_line
+  expect_is "$(sb list -q)" ""
+  expect_is "$(cat "$(v1_mount freezer)$path/cgroup.procs")" ""
+  [ -z "$(v1_mount memory)" ] || [ ! -d "$(v1_mount memory)$path" ]
+  [ ! -d "$CGROUP2$path" ]
+}
+
+@test "root: a cgroupsPath whose cgroup2 cgroup is frozen is refused, nothing left behind" {
+  is_root || skip "root only (the rootless case: cgroups-delegated.bats)"
+  [ -n "$CGROUP2" ] || skip "no cgroup2 mount"
+  local path
+  path=$(own_cgroup frozen2)
+  freeze_cgroup "$CGROUP2$path"
+  [ -e "$CGROUP2$path/cgroup.freeze" ] || skip "no cgroup.freeze on this kernel"
+  set_config '.linux.cgroupsPath = $p' --arg p "$path"
+  set_args sleep 300
+  SB_TIMEOUT=20 run sbd run -d --bundle "$BUNDLE" fz2
+  expect_status 1
+  expect_contains "unexpectedly frozen"
+  expect_is "$(sb list -q)" ""
+  expect_is "$(cat "$CGROUP2$path/cgroup.procs")" ""
+  [ -z "$(v1_mount memory)" ] || [ ! -d "$(v1_mount memory)$path" ]
+}
+
+# runc's order of the v1 memory and memory+swap writes: raising, memsw first; lowering, memory
+# first; `--memory -1` alone lifts both (the kernel refuses a memory limit above memsw).
+@test "root: v1 update moves memory and memory+swap limits both ways, and --memory -1 lifts both" {
+  needs_root_v1 memory
+  local mem
+  mem=$(v1_mount memory)$(own_cgroup memsw)
+  set_config '.linux.cgroupsPath = $p' --arg p "$(own_cgroup memsw)"
+  set_resources '{"memory": {"limit": 33554432, "swap": 67108864}}'
+  set_args sleep 300
+  run sbd run -d --bundle "$BUNDLE" memsw
+  expect_status 0
+  [ -e "$mem/memory.memsw.limit_in_bytes" ] || skip "no swap accounting (memory.memsw)"
+  expect_is "$(cat "$mem/memory.memsw.limit_in_bytes")" 67108864
+  local unlimited
+  unlimited=$(cat "$(v1_mount memory)/memory.limit_in_bytes")
+  run sb update --memory -1 memsw
+  expect_status 0
+  expect_is "$(cat "$mem/memory.limit_in_bytes")" "$unlimited"
+  expect_is "$(cat "$mem/memory.memsw.limit_in_bytes")" "$unlimited"
+  # lowering from unlimited: memory first
+  run sb update --memory 33554432 --memory-swap 67108864 memsw
+  expect_status 0
+  expect_is "$(cat "$mem/memory.limit_in_bytes")" 33554432
+  expect_is "$(cat "$mem/memory.memsw.limit_in_bytes")" 67108864
+  # raising memory above the old memsw: memsw first
+  run sb update --memory 134217728 --memory-swap 268435456 memsw
+  expect_status 0
+  expect_is "$(cat "$mem/memory.limit_in_bytes")" 134217728
+  expect_is "$(cat "$mem/memory.memsw.limit_in_bytes")" 268435456
+  # lowering both below the old memory limit
+  run sb update --memory 16777216 --memory-swap 33554432 memsw
+  expect_status 0
+  expect_is "$(cat "$mem/memory.limit_in_bytes")" 16777216
+  expect_is "$(cat "$mem/memory.memsw.limit_in_bytes")" 33554432
+  run sb update --memory -1 --memory-swap -1 memsw
+  expect_status 0
+  expect_is "$(cat "$mem/memory.limit_in_bytes")" "$unlimited"
+  expect_is "$(cat "$mem/memory.memsw.limit_in_bytes")" "$unlimited"
+  run sb delete -f memsw
+  expect_status 0
+}
+
+# A v1 cpuset made by hand is empty (no cpus, no mems) and takes no tasks (ENOSPC on
+# cgroup.procs). runc fills each empty level from its parent, walking down from the mount.
+@test "root: v1 cpuset parents made by hand with no cpus or mems are filled from above" {
+  needs_root_v1 cpuset
+  local cs parent
+  cs=$(v1_mount cpuset)
+  parent=$(own_cgroup handmade)
+  mkdir -p "$cs$parent/inner"
+  expect_is "$(cat "$cs$parent/cpuset.cpus")" ""
+  set_config '.linux.cgroupsPath = $p' --arg p "$parent/inner/cs1"
+  set_args sleep 300
+  run sbd run -d --bundle "$BUNDLE" cs1
+  expect_status 0
+  local want_cpus want_mems
+  want_cpus=$(cat "$cs$SANDBOX_IT_CGROUP/cpuset.cpus")
+  want_mems=$(cat "$cs$SANDBOX_IT_CGROUP/cpuset.mems")
+  expect_is "$(cat "$cs$parent/cpuset.cpus")" "$want_cpus"
+  expect_is "$(cat "$cs$parent/inner/cpuset.mems")" "$want_mems"
+  expect_is "$(cat "$cs$parent/inner/cs1/cpuset.cpus")" "$want_cpus"
+  expect_is "$(cgroup_of "$(pid_of cs1)" cpuset)" "$parent/inner/cs1"
+  run sb delete -f cs1
+  expect_status 0
+  [ ! -d "$cs$parent/inner/cs1" ]
+  [ -d "$cs$parent/inner" ]  # made by hand: it stays
+  rmdir "$cs$parent/inner" "$cs$parent"
+}
+
+# Kernels since 5.0 have no CFQ, so no blkio.weight; BFQ's blkio.bfq.weight takes the same
+# values, and runc writes that one when blkio.weight is missing.
+@test "root: v1 blockIO weight goes to blkio.bfq.weight where blkio.weight is missing" {
+  needs_root_v1 blkio
+  local blk
+  blk=$(v1_mount blkio)$(own_cgroup bfq)
+  set_config '.linux.cgroupsPath = $p' --arg p "$(own_cgroup bfq)"
+  set_resources '{"blockIO": {"weight": 500}}'
+  set_args sleep 300
+  # which weight files a (non-root) blkio cgroup has on this kernel
+  local probe
+  probe=$(v1_mount blkio)$(own_cgroup bfq-probe)
+  mkdir "$probe"
+  local cfq=no bfq=no
+  [ ! -e "$probe/blkio.weight" ] || cfq=yes
+  [ ! -e "$probe/blkio.bfq.weight" ] || bfq=yes
+  rmdir "$probe"
+  run sbd run -d --bundle "$BUNDLE" bfq
+  if [ $cfq = yes ]; then
+    expect_status 0
+    expect_is "$(cat "$blk/blkio.weight")" 500
+    skip "this kernel has blkio.weight (CFQ)"
+  fi
+  if [ $bfq = no ]; then
+    expect_failure "blkio.bfq.weight"
+    skip "this kernel has neither blkio.weight nor blkio.bfq.weight"
+  fi
+  expect_status 0
+  expect_is "$(sed 's/^default //' "$blk/blkio.bfq.weight")" 500
+  run sb update --blkio-weight 300 bfq
+  expect_status 0
+  expect_is "$(sed 's/^default //' "$blk/blkio.bfq.weight")" 300
+  run sb delete -f bfq
+  expect_status 0
+}
+
+# runc reads a rule's access as the r, w and m it names, in any order, repeated or beside other
+# letters: "wa" is "w". Deny-all and a linux.devices node: only that rule opens the node.
+@test "root: v1 device rules: access strings as runc reads them (\"wa\", \"mwr\")" {
+  needs_root_v1 devices
+  set_config '.linux.cgroupsPath = $p' --arg p "$(own_cgroup access)"
+  set_config '.linux.devices += [{"path": "/dev/kmsg", "type": "c", "major": 1, "minor": 11, "fileMode": 438}]'
+  set_config '.linux.resources.devices = [{"allow": false, "access": "rwm"}, {"allow": true, "type": "c", "major": 1, "minor": 11, "access": "wa"}, {"allow": true, "type": "c", "major": 10, "minor": 229, "access": "mwr"}]'
+  set_config '.hooks.prestart = [{"path": "/bin/sh", "args": ["sh", "-c", "cat $0/devices.list > $1", $d, $o]}]' \
+    --arg d "$(v1_mount devices)$(own_cgroup access)" --arg o "$HOSTDIR/list"
+  run_in access sh -c 'echo sandbox-devices-test >/dev/kmsg && echo wrote; (: </dev/kmsg) && echo read-ok; true'
+  expect_status 0
+  expect_contains wrote "Operation not permitted"
+  expect_not_contains read-ok
+  grep -qx "c 1:11 w" "$HOSTDIR/list" || { cat "$HOSTDIR/list"; false; }
+  grep -qx "c 10:229 rwm" "$HOSTDIR/list" || { cat "$HOSTDIR/list"; false; }
+}

@@ -44,6 +44,7 @@ common_setup() {
 
 common_teardown() {
   cd /
+  thaw_test_cgroups
   local r id
   for r in "${ROOT:-}" "${EXTRA_ROOTS[@]}"; do
     [ -n "$r" ] && [ -d "$r" ] && [ ! -L "$r" ] || continue
@@ -346,6 +347,31 @@ cgroup_of() {
 # v1_mount CONTROLLER: where the v1 hierarchy of CONTROLLER is mounted (nothing when none).
 v1_mount() {
   findmnt -rn -t cgroup -o TARGET,FS-OPTIONS | awk -v c="$1" '{ n = split($2, o, ","); for (i = 1; i <= n; i++) if (o[i] == c) { print $1; exit } }'
+}
+
+# freeze_cgroup DIR: makes the cgroup directory DIR (v1 freezer or cgroup2) and freezes it;
+# teardown thaws it, kills what is in it and removes it.
+FROZEN_CGROUPS=()
+freeze_cgroup() {
+  local dir=$1
+  mkdir -p "$dir"
+  FROZEN_CGROUPS+=("$dir")
+  if [ -e "$dir/freezer.state" ]; then
+    echo FROZEN >"$dir/freezer.state"
+  else
+    echo 1 >"$dir/cgroup.freeze"
+  fi
+}
+thaw_test_cgroups() {
+  local dir p
+  for dir in "${FROZEN_CGROUPS[@]}"; do
+    [ -d "$dir" ] || continue
+    for p in $(cat "$dir/cgroup.procs" 2>/dev/null); do kill -9 "$p" 2>/dev/null || true; done
+    if [ -e "$dir/freezer.state" ]; then echo THAWED >"$dir/freezer.state"; else echo 0 >"$dir/cgroup.freeze"; fi
+    wait_for 10 sh -c "[ -z \"\$(cat $dir/cgroup.procs)\" ]" || true
+    rmdir "$dir" 2>/dev/null || true
+  done
+  FROZEN_CGROUPS=()
 }
 
 # set_resources JSON: linux.resources = JSON.

@@ -391,3 +391,12 @@ mountinfo_of() {
   expect_status 0
   expect_contains covered ran
 }
+
+# issue 13: /dev/ptmx in linux.devices (some engines list it). runc runs it: root makes the
+# node, rootless binds the host's; either way /dev/ptmx then still opens a pty.
+@test "linux.devices: /dev/ptmx listed runs, and /dev/ptmx still gives ptys" {
+  set_config '.linux.devices = [{"path": "/dev/ptmx", "type": "c", "major": 5, "minor": 2, "fileMode": 438, "uid": 0, "gid": 0}]'
+  run_in c1 sh -c 'echo "link: $(readlink /dev/ptmx)"; (exec 3<>/dev/ptmx) && echo pty-ok'
+  expect_status 0
+  expect_contains "link: pts/ptmx" pty-ok
+}

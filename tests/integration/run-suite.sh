@@ -157,7 +157,9 @@ place_in_test_cgroups() {
   local pid=$1 mnt dir f
   for mnt in $(cgroup_mounts); do
     if [ "$(stat -f -c %T "$mnt")" != cgroup2fs ]; then
-      [ "$mode" = root ] || continue
+      [ "$mode" = root ] || [ "$delegate_v1" = yes ] || continue
+    elif [ "$delegate_v1" = yes ]; then
+      continue  # the v1 suite: cgroup2 stays the machine's
     fi
     dir=$mnt$test_cgroup
     mkdir -p "$dir/runner"
@@ -169,7 +171,10 @@ place_in_test_cgroups() {
         cat "$mnt/$f" >"$dir/runner/$f"
       fi
     done
-    if [ "$mode" = rootless ]; then
+    if [ "$mode" = rootless ] && [ "$delegate_v1" = yes ]; then
+      # v1 delegation by ownership, as runc's rootless tests set it up: the whole directory.
+      chown -R "$test_user:" "$dir"
+    elif [ "$mode" = rootless ]; then
       chown "$test_user:" "$dir" "$dir/cgroup.procs" "$dir/cgroup.threads" \
         "$dir/cgroup.subtree_control"
     fi
@@ -188,10 +193,12 @@ enter_session_scope() {
   return 0
 }
 cgroup_placement=none
+delegate_v1=no
 [ "$mode" = root ] && cgroup_placement=test
 if [ "$mode" = rootless ]; then
   case "$suite_name" in
     cgroups-delegated.bats) cgroup_placement=test ;;
+    cgroups-delegated-v1.bats) cgroup_placement=test delegate_v1=yes ;;
     cgroups-systemd.bats) cgroup_placement=session ;;
   esac
 fi
@@ -225,6 +232,7 @@ env_vars=(
   SANDBOX_TEST_USER="$test_user"
   SANDBOX_IT_CGROUP="$test_cgroup"
   SANDBOX_IT_CGROUP_PLACEMENT="$cgroup_placement"
+  SANDBOX_IT_V1_DELEGATED="$delegate_v1"
 )
 bats_cmd=(bats --tap --timing --print-output-on-failure "$stage/suites/$suite_name")
 

@@ -855,6 +855,20 @@ TEST(ParseResources, EveryFieldIsTyped) {
   EXPECT_TRUE(r.has_limits());
 }
 
+// runc's reading of an access string: the r, w and m it names, in any order, repeated or
+// beside other letters ("rwa").
+TEST(ParseResources, DeviceAccessIsReadAsRuncReadsIt) {
+  for (auto [given, kept] : std::vector<std::pair<std::string, std::string>>{
+           {"rwa", "rw"}, {"wr", "rw"}, {"mwr", "rwm"}, {"rrw", "rw"}, {"mm", "m"}, {"rx", "r"}}) {
+    auto c = minimal();
+    c["linux"]["resources"]["devices"] = nlohmann::json::array(
+        {{{"allow", true}, {"type", "c"}, {"major", 1}, {"minor", 11}, {"access", given}}});
+    const Resources r = parse_spec(c).linux.resources;
+    ASSERT_EQ(r.devices.size(), 1u);
+    EXPECT_EQ(r.devices[0].access, kept) << given;
+  }
+}
+
 TEST(ParseResources, BadValuesNameTheField) {
   struct Case {
     const char* json;
@@ -869,8 +883,10 @@ TEST(ParseResources, BadValuesNameTheField) {
       {R"({"hugepageLimits": [{"pageSize": "2M", "limit": 1}]})",
        "linux.resources.hugepageLimits[0].pageSize: must be a size such as 2MB or 1GB"},
       {R"({"devices": [{"allow": true, "type": "x"}]})", "linux.resources.devices[0].type: must be"},
-      {R"({"devices": [{"allow": true, "access": "rx"}]})",
-       "linux.resources.devices[0].access: must be a non-empty combination of r, w and m"},
+      {R"({"devices": [{"allow": true, "access": "x"}]})",
+       "linux.resources.devices[0].access: must name at least one of r, w and m"},
+      {R"({"devices": [{"allow": true, "access": ""}]})",
+       "linux.resources.devices[0].access: must name at least one of r, w and m"},
       {R"({"unified": {"../x": "1"}})", "linux.resources.unified[\"../x\"]: must be the name of a file"},
       {R"({"unified": {"cgroup.procs": "1"}})", "is managed by the runtime"},
       {R"({"network": {"classID": 5}})", "linux.resources.network: not supported yet"},
