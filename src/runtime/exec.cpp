@@ -91,9 +91,7 @@ int capability_number(const std::string& name) {
 
 // runc's rules: a process file is taken as it is, with the container's capabilities and
 // rlimits when it has none; otherwise the container's process with the flags applied.
-oci::Process exec_process(const oci::Process& base, const ExecOptions& o) {
-  if (!o.process_label.empty()) fail("--process-label: SELinux labels are not supported");
-  if (!o.apparmor.empty()) fail("--apparmor: AppArmor profiles are not supported");
+oci::Process exec_process_unlabelled(const oci::Process& base, const ExecOptions& o) {
   if (!o.process_file.empty()) {
     nlohmann::json doc;
     try {
@@ -138,6 +136,15 @@ oci::Process exec_process(const oci::Process& base, const ExecOptions& o) {
     p.capabilities = caps;
   }
   if (o.no_new_privs) p.no_new_privileges = true;
+  return p;
+}
+
+// --apparmor and --process-label override the process's labels, as runc's; whether they can
+// be applied is linux/lsm's decision, as for config.json (dropped where the host lacks the LSM).
+oci::Process exec_process(const oci::Process& base, const ExecOptions& o) {
+  oci::Process p = exec_process_unlabelled(base, o);
+  if (!o.apparmor.empty()) p.apparmor_profile = o.apparmor;
+  if (!o.process_label.empty()) p.selinux_label = o.process_label;
   return p;
 }
 

@@ -56,8 +56,8 @@ struct ExecOptions {
   std::vector<std::string> caps;
   bool no_new_privs = false;
   int preserve_fds = 0;
-  std::string process_label;  // refused when set: no SELinux
-  std::string apparmor;       // refused when set: no AppArmor
+  std::string process_label;  // overrides process.selinuxLabel (linux/lsm decides)
+  std::string apparmor;       // overrides process.apparmorProfile (linux/lsm decides)
   // --cgroup: sub-cgroups of the container to run in ([CONTROLLER:]PATH, runc's forms)
   std::vector<std::string> sub_cgroups;
   bool ignore_paused = false;  // --ignore-paused: exec into a paused (frozen) container

@@ -575,7 +575,6 @@ expect_hierarchy_is() {
   run sb delete -f share
   expect_status 0
 }
-}
 
 # ---------------------------------------------------------------- issue 13: cgroup edge cases
 

@@ -283,4 +283,11 @@ cap_line() { printf '%s\n' "${lines[@]}" | awk -v k="$1:" '$1 == k { print $2 }'
   expect_status 0
   expect_contains exec-labelled
   expect_contains 'ignored: AppArmor is not enabled on this host'
+  # runc's exec flags for the labels go the same way (they were refused).
+  run sb --debug exec --apparmor other-profile --process-label "system_u:system_r:spc_t:s0" \
+    c3 echo flag-labelled
+  expect_status 0
+  expect_contains flag-labelled
+  expect_contains 'ignored: AppArmor is not enabled on this host'
+  expect_contains 'ignored: SELinux is not enabled on this host'
 }
