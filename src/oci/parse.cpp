@@ -840,6 +840,10 @@ Resources parse_resources_file(const nlohmann::json& resources, const std::strin
   return parse_file_document(resources, label, [](const Node& n) { return parse_resources(n); });
 }
 
+Hooks parse_hooks_file(const nlohmann::json& hooks, const std::string& label) {
+  return parse_file_document(hooks, label, [](const Node& n) { return parse_hooks(n); });
+}
+
 Spec load_spec(const std::string& bundle_dir) {
   std::error_code ec;
   std::filesystem::path path = std::filesystem::absolute(bundle_dir, ec);

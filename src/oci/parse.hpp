@@ -25,6 +25,10 @@ Process parse_process_file(const nlohmann::json& process, const std::string& lab
 // config.json's, with errors "<label>: <json path>: <what is wrong>".
 Resources parse_resources_file(const nlohmann::json& resources, const std::string& label);
 
+// Parses a hooks object on its own (the hooks state.json keeps for start and delete): the same
+// checks as config.json's `hooks`, with errors "<label>: <json path>: <what is wrong>".
+Hooks parse_hooks_file(const nlohmann::json& hooks, const std::string& label);
+
 // Reads <bundle_dir>/config.json and parses it. Throws sandbox::Error
 // "config.json: open <absolute path>: <errno text>" when it cannot be read and
 // "config.json: not valid JSON: <parser detail>" when it is not JSON.

@@ -1,6 +1,7 @@
 #include "state/container.hpp"
 
 #include "cgroup/control.hpp"
+#include "oci/parse.hpp"
 
 #include <dirent.h>
 #include <fcntl.h>
@@ -121,23 +122,6 @@ nlohmann::json hooks_to_json(const std::vector<oci::Hook>& hooks) {
   return out;
 }
 
-// state.json is ours (written by create), so a malformed entry is skipped, not reported.
-std::vector<oci::Hook> hooks_from_json(const nlohmann::json& j, const char* key) {
-  std::vector<oci::Hook> out;
-  auto it = j.find(key);
-  if (it == j.end() || !it->is_array()) return out;
-  for (const auto& e : *it) {
-    if (!e.is_object() || !e.contains("path") || !e["path"].is_string()) continue;
-    oci::Hook h;
-    h.path = e["path"].get<std::string>();
-    if (e.contains("args") && e["args"].is_array()) h.args = e["args"].get<std::vector<std::string>>();
-    if (e.contains("env") && e["env"].is_array()) h.env = e["env"].get<std::vector<std::string>>();
-    if (e.contains("timeout") && e["timeout"].is_number_integer()) h.timeout = e["timeout"].get<int>();
-    out.push_back(std::move(h));
-  }
-  return out;
-}
-
 }  // namespace
 
 std::optional<ContainerState> ContainerDir::load() const {
@@ -157,8 +141,11 @@ std::optional<ContainerState> ContainerDir::load() const {
   if (j.contains("annotations") && j["annotations"].is_object())
     st.annotations = j["annotations"].get<std::map<std::string, std::string>>();
   if (j.contains("cgroup") && j["cgroup"].is_object()) st.cgroup = j["cgroup"];
-  st.poststart = hooks_from_json(j, "poststart");
-  st.poststop = hooks_from_json(j, "poststop");
+  if (j.contains("hooks") && j["hooks"].is_object()) {
+    oci::Hooks hooks = oci::parse_hooks_file(j["hooks"], "state.json: hooks");
+    st.poststart = std::move(hooks.poststart);
+    st.poststop = std::move(hooks.poststop);
+  }
   return st;
 }
 
@@ -173,8 +160,9 @@ void ContainerDir::save(const ContainerState& st) const {
                       {"owner", st.owner},
                       {"annotations", st.annotations},
                       {"cgroup", st.cgroup}};
-  if (!st.poststart.empty()) j["poststart"] = hooks_to_json(st.poststart);
-  if (!st.poststop.empty()) j["poststop"] = hooks_to_json(st.poststop);
+  // In config.json's form, read back by the config's own parser.
+  if (!st.poststart.empty()) j["hooks"]["poststart"] = hooks_to_json(st.poststart);
+  if (!st.poststop.empty()) j["hooks"]["poststop"] = hooks_to_json(st.poststop);
   std::string text = j.dump();
   // write + rename: a reader sees the old state or the new one, never half of one. No fsync:
   // the state describes processes, which do not survive a crash either.

@@ -12,6 +12,7 @@
 #include <cerrno>
 #include <csignal>
 #include <cstdlib>
+#include <optional>
 
 namespace sandbox::sys {
 
@@ -43,6 +44,35 @@ int close_range(unsigned first, unsigned last, unsigned flags) {
   return static_cast<int>(::syscall(SYS_close_range, first, last, flags));
 }
 
+namespace {
+
+// The fds /proc/self/fd lists, or nullopt when it cannot be read or is not procfs: after
+// pivot_root /proc may be missing or be the image's own directory, which could list anything.
+std::optional<std::vector<int>> fds_listed_by_procfs() {
+  DIR* d = ::opendir("/proc/self/fd");
+  if (d == nullptr) return std::nullopt;
+  struct statfs fs {};
+  if (::fstatfs(::dirfd(d), &fs) != 0 || fs.f_type != PROC_SUPER_MAGIC) {
+    ::closedir(d);
+    return std::nullopt;
+  }
+  std::vector<int> fds;
+  while (struct dirent* e = ::readdir(d)) {
+    int fd = std::atoi(e->d_name);
+    if (e->d_name[0] >= '0' && e->d_name[0] <= '9' && fd != ::dirfd(d)) fds.push_back(fd);
+  }
+  ::closedir(d);
+  return fds;
+}
+
+int set_cloexec(int fd) {
+  int flags = ::fcntl(fd, F_GETFD);
+  if (flags < 0) return errno == EBADF ? 0 : -1;  // not open: nothing to mark
+  return (flags & FD_CLOEXEC) != 0 ? 0 : ::fcntl(fd, F_SETFD, flags | FD_CLOEXEC);
+}
+
+}  // namespace
+
 int close_fds_except(int first, std::vector<int> keep) {
   std::sort(keep.begin(), keep.end());
   bool fallback = false;
@@ -58,47 +88,20 @@ int close_fds_except(int first, std::vector<int> keep) {
   close_upto(~0U);
   if (!fallback) return 0;
   // close_range refused (an old kernel, or a seccomp policy we run under): close what is open.
-  DIR* d = ::opendir("/proc/self/fd");
-  if (d == nullptr) return -1;
-  std::vector<int> open_fds;
-  while (struct dirent* e = ::readdir(d)) {
-    int fd = std::atoi(e->d_name);
-    if (e->d_name[0] >= '0' && e->d_name[0] <= '9' && fd != ::dirfd(d)) open_fds.push_back(fd);
-  }
-  ::closedir(d);
-  for (int fd : open_fds)
+  auto open_fds = fds_listed_by_procfs();
+  if (!open_fds) return -1;
+  for (int fd : *open_fds)
     if (fd >= first && !std::binary_search(keep.begin(), keep.end(), fd)) ::close(fd);
   return 0;
 }
 
-namespace {
-
-int set_cloexec(int fd) {
-  int flags = ::fcntl(fd, F_GETFD);
-  if (flags < 0) return errno == EBADF ? 0 : -1;  // not open: nothing to mark
-  return (flags & FD_CLOEXEC) != 0 ? 0 : ::fcntl(fd, F_SETFD, flags | FD_CLOEXEC);
-}
-
-}  // namespace
-
 int mark_cloexec_from(int first) {
   if (close_range(static_cast<unsigned>(first), ~0U, CLOSE_RANGE_CLOEXEC) == 0) return 0;
-  // /proc/self/fd only counts when it is procfs: after pivot_root, /proc may be missing or be
-  // the image's own directory, which could list anything.
-  DIR* d = ::opendir("/proc/self/fd");
-  struct statfs fs {};
-  if (d != nullptr && ::fstatfs(::dirfd(d), &fs) == 0 && fs.f_type == PROC_SUPER_MAGIC) {
-    std::vector<int> open_fds;
-    while (struct dirent* e = ::readdir(d)) {
-      int fd = std::atoi(e->d_name);
-      if (e->d_name[0] >= '0' && e->d_name[0] <= '9' && fd != ::dirfd(d)) open_fds.push_back(fd);
-    }
-    ::closedir(d);
-    for (int fd : open_fds)
+  if (auto open_fds = fds_listed_by_procfs()) {
+    for (int fd : *open_fds)
       if (fd >= first && set_cloexec(fd) != 0) return -1;
     return 0;
   }
-  if (d != nullptr) ::closedir(d);
   // No usable /proc: every fd number the process may hold.
   struct rlimit rl {};
   if (::getrlimit(RLIMIT_NOFILE, &rl) != 0) return -1;
