@@ -26,8 +26,8 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <chrono>
 #include <cctype>
+#include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -127,8 +127,8 @@ std::string join(const Args& a) {
 Result must(const Args& argv) {
   Result r = run(argv);
   if (!WIFEXITED(r.status) || WEXITSTATUS(r.status) != 0)
-    die("failed (status " + std::to_string(r.status) + "): " + join(argv) + " (see " +
-        g_log_path + ")");
+    die("failed (status " + std::to_string(r.status) + "): " + join(argv) + " (see " + g_log_path +
+        ")");
   return r;
 }
 
@@ -184,8 +184,10 @@ std::string slug(const std::string& s) {
   std::string out;
   for (char c : s) {
     bool keep = std::isalnum(static_cast<unsigned char>(c));
-    if (keep) out += c;
-    else if (!out.empty() && out.back() != '-') out += '-';
+    if (keep)
+      out += c;
+    else if (!out.empty() && out.back() != '-')
+      out += '-';
   }
   return out;
 }
@@ -275,8 +277,8 @@ struct Measure {
         // (b) create, start, wait for exit, delete: each its own command, each timed.
         std::string id = new_id(r->name);
         fs::path pidfile = o.workdir / ("pid-" + id);
-        Result c = must(cmd(*r, {"create", "--bundle", true_bundle[r->name].string(),
-                                 "--pid-file", pidfile.string(), id}));
+        Result c = must(cmd(*r, {"create", "--bundle", true_bundle[r->name].string(), "--pid-file",
+                                 pidfile.string(), id}));
         pid_t pid = read_pid(pidfile);
         fs::remove(pidfile);
         Result s = must(cmd(*r, {"start", id}));
@@ -299,9 +301,10 @@ struct Measure {
         // (e) peak RSS of the runtime, as /usr/bin/time -v reports it.
         fs::path out = o.workdir / "time-v.txt";
         Args a = {"/usr/bin/time", "-v", "-o", out.string()};
-        Args inner = r->lifecycle ? cmd(*r, {"run", "--bundle", true_bundle[r->name].string(),
-                                            new_id(r->name)})
-                                  : r->floor_cmd;
+        Args inner =
+            r->lifecycle
+                ? cmd(*r, {"run", "--bundle", true_bundle[r->name].string(), new_id(r->name)})
+                : r->floor_cmd;
         a.insert(a.end(), inner.begin(), inner.end());
         must(a);
         std::ifstream in(out);
@@ -345,8 +348,7 @@ struct Measure {
           ok = ok && WIFEXITED(st) && WEXITSTATUS(st) == 0;
         }
         if (!ok) die("a parallel loop of " + r->name + " failed (see " + g_log_path + ")");
-        emit("2 parallel loops of " + std::to_string(o.par), r->name, round, now_ms() - t0,
-             "ms");
+        emit("2 parallel loops of " + std::to_string(o.par), r->name, round, now_ms() - t0, "ms");
       }
       reap_orphans();
     }
@@ -369,28 +371,37 @@ int measure(const Options& o) {
   // Not O_CLOEXEC in the children: dup2 clears it on fd 2.
 
   Measure m{o, {}};
-  auto state = [&](const std::string& rt) { return (o.workdir / ("state-" + slug(o.label) + "-" + rt)).string(); };
+  auto state = [&](const std::string& rt) {
+    return (o.workdir / ("state-" + slug(o.label) + "-" + rt)).string();
+  };
   bool rootless = !o.root;
   // Every runtime gets the same cgroup handling: none at all, or a cgroup of its own (cgroupfs
   // under the benchmark's cgroup as root, a systemd user scope rootless).
   {
     Runtime s{"sandbox", {o.sandbox.string(), "--root", state("sandbox")}};
-    if (!o.cgroups) s.global.insert(s.global.end(), {"--cgroup-manager", "disabled"});
-    else if (rootless) s.global.push_back("--systemd-cgroup");
+    if (!o.cgroups)
+      s.global.insert(s.global.end(), {"--cgroup-manager", "disabled"});
+    else if (rootless)
+      s.global.push_back("--systemd-cgroup");
     m.runtimes.push_back(s);
   }
   {
     Runtime c{"crun", {"crun", "--root", state("crun")}};
-    if (!o.cgroups) c.global.push_back("--cgroup-manager=disabled");
-    else if (rootless) c.global.push_back("--systemd-cgroup");
+    if (!o.cgroups)
+      c.global.push_back("--cgroup-manager=disabled");
+    else if (rootless)
+      c.global.push_back("--systemd-cgroup");
     m.runtimes.push_back(c);
   }
   // runc has no way to run without cgroups as root, and its rootless systemd driver needs
   // cgroup v2: there it is left out. Rootless without cgroups is its default on cgroup v1
   // (it cannot write to the v1 hierarchies and, with no limits asked for, goes on without).
-  if (o.cgroups ? o.root : rootless) m.runtimes.push_back(Runtime{"runc", {"runc", "--root", state("runc")}});
+  if (o.cgroups ? o.root : rootless)
+    m.runtimes.push_back(Runtime{"runc", {"runc", "--root", state("runc")}});
   std::string rootfs = (o.workdir / "rootfs").string();
-  m.runtimes.push_back(Runtime{"bwrap --unshare-all", {}, false,
+  m.runtimes.push_back(Runtime{"bwrap --unshare-all",
+                               {},
+                               false,
                                {"bwrap", "--unshare-all", "--ro-bind", rootfs, "/", "/bin/true"}});
   m.runtimes.push_back(Runtime{"exec /bin/true", {}, false, {rootfs + "/bin/true"}});
   m.go();
@@ -519,16 +530,26 @@ int main(int argc, char** argv) {
     std::string a = argv[i];
     if (i + 1 >= argc) return usage();
     std::string v = argv[++i];
-    if (a == "--label") o.label = v;
-    else if (a == "--workdir") o.workdir = v;
-    else if (a == "--template") o.template_config = v;
-    else if (a == "--sandbox") o.sandbox = v;
-    else if (a == "--cgroups") o.cgroups = v == "on";
-    else if (a == "--rounds") o.rounds = std::stoi(v);
-    else if (a == "--seq-rounds") o.seq_rounds = std::stoi(v);
-    else if (a == "--seq") o.seq = std::stoi(v);
-    else if (a == "--par") o.par = std::stoi(v);
-    else return usage();
+    if (a == "--label")
+      o.label = v;
+    else if (a == "--workdir")
+      o.workdir = v;
+    else if (a == "--template")
+      o.template_config = v;
+    else if (a == "--sandbox")
+      o.sandbox = v;
+    else if (a == "--cgroups")
+      o.cgroups = v == "on";
+    else if (a == "--rounds")
+      o.rounds = std::stoi(v);
+    else if (a == "--seq-rounds")
+      o.seq_rounds = std::stoi(v);
+    else if (a == "--seq")
+      o.seq = std::stoi(v);
+    else if (a == "--par")
+      o.par = std::stoi(v);
+    else
+      return usage();
   }
   if (o.label.empty() || o.workdir.empty() || o.template_config.empty() || o.sandbox.empty())
     return usage();

@@ -19,8 +19,8 @@
 //       to it, with no C library fallback in between.
 #include <dirent.h>
 #include <fcntl.h>
-#include <sys/syscall.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <sys/un.h>
 #include <unistd.h>
 
@@ -164,11 +164,16 @@ int list_fds() {
 // (clone3 with a null argument fails EFAULT/EINVAL when the filter lets it through).
 int raw_syscall(const std::string& name) {
   long rc;
-  if (name == "clone3") rc = ::syscall(SYS_clone3, nullptr, 0);
-  else if (name == "faccessat2") rc = ::syscall(SYS_faccessat2, AT_FDCWD, "/", F_OK, 0);
-  else if (name == "getppid") rc = ::syscall(SYS_getppid);
-  else if (name == "close_range") rc = ::syscall(SYS_close_range, 1000, 1000, 0);
-  else return bad("syscall: unknown name");
+  if (name == "clone3")
+    rc = ::syscall(SYS_clone3, nullptr, 0);
+  else if (name == "faccessat2")
+    rc = ::syscall(SYS_faccessat2, AT_FDCWD, "/", F_OK, 0);
+  else if (name == "getppid")
+    rc = ::syscall(SYS_getppid);
+  else if (name == "close_range")
+    rc = ::syscall(SYS_close_range, 1000, 1000, 0);
+  else
+    return bad("syscall: unknown name");
   if (rc != -1) {
     std::printf("ok\n");
     return 0;

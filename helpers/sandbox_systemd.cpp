@@ -13,19 +13,16 @@
 // driver needs it. A static binary cannot dlopen it (a second libc), so the driver's calls
 // run here, and only containers under systemd pay for them.
 #include <systemd/sd-bus.h>
-
 #include <unistd.h>
 
+#include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
+#include <memory>
 #include <string_view>
 
 #include "cgroup/systemd_scope.hpp"
-
-#include <chrono>
-#include <cstdlib>
-#include <memory>
-
 #include "sys/error.hpp"
 #include "sys/log.hpp"
 
@@ -75,7 +72,9 @@ std::string describe(int r, const BusError& err) {
   return errno_text(-r);
 }
 
-const char* manager_name(bool user_manager) { return user_manager ? "user" : "system"; }
+const char* manager_name(bool user_manager) {
+  return user_manager ? "user" : "system";
+}
 
 // The address sd-bus will use, for messages only (it picks it the same way).
 std::string bus_address(bool user_manager) {
@@ -129,8 +128,8 @@ Bus open_bus(bool user_manager, Usec timeout, std::string* why) {
   }
   Bus bus(raw);
   try {
-    if (!run_until(bus.get(), now_usec() + timeout, [&] { return sd_bus_is_ready(bus.get()) > 0; },
-                   "bus"))
+    if (!run_until(
+            bus.get(), now_usec() + timeout, [&] { return sd_bus_is_ready(bus.get()) > 0; }, "bus"))
       *why = fmt::format("the bus at {} accepted the connection but did not answer within {} s",
                          address, timeout / kSecond);
     else
@@ -175,8 +174,8 @@ int on_job_removed(sd_bus_message* m, void* userdata, sd_bus_error*) {
 // sends the signal to the job's requester even without Subscribe().
 Slot watch_jobs(sd_bus* bus, JobWait& w) {
   sd_bus_slot* slot = nullptr;
-  int r = sd_bus_match_signal(bus, &slot, kService, kPath, kManager, "JobRemoved", on_job_removed,
-                              &w);
+  int r =
+      sd_bus_match_signal(bus, &slot, kService, kPath, kManager, "JobRemoved", on_job_removed, &w);
   if (r < 0) throw_errno("systemd: subscribe to JobRemoved", -r);
   return Slot(slot);
 }
@@ -187,9 +186,9 @@ std::string wait_job(sd_bus* bus, sd_bus_message* reply, JobWait& w, const std::
   int r = sd_bus_message_read(reply, "o", &job);
   if (r < 0) throw_errno("systemd: " + what + ": reading the job path", -r);
   w.job = job;
-  if (!run_until(bus, now_usec() + kJobTimeout, [&] { return w.done; }, "systemd: " + what))
-    fail("systemd: {}: the job {} did not finish within {} s", what, w.job,
-         kJobTimeout / kSecond);
+  if (!run_until(
+          bus, now_usec() + kJobTimeout, [&] { return w.done; }, "systemd: " + what))
+    fail("systemd: {}: the job {} did not finish within {} s", what, w.job, kJobTimeout / kSecond);
   return w.result;
 }
 
@@ -203,8 +202,8 @@ bool reachable(bool user_manager, std::string* why) {
   // ServiceUnknown, or activate nothing).
   BusError err;
   char* version = nullptr;
-  int r = sd_bus_get_property_string(bus.get(), kService, kPath, kManager, "Version", &err.e,
-                                     &version);
+  int r =
+      sd_bus_get_property_string(bus.get(), kService, kPath, kManager, "Version", &err.e, &version);
   if (r < 0) {
     *why = fmt::format("the {} manager does not answer on {}: {}", manager_name(user_manager),
                        bus_address(user_manager), describe(r, err));
@@ -262,9 +261,8 @@ bool start(ScopeRequest req) {
   if (r >= 0)
     r = sd_bus_message_append(
         m.get(), "(sv)(sv)(sv)(sv)(sv)(sv)", "Description", "s", req.description.c_str(), "Slice",
-        "s", req.slice.c_str(), "Delegate", "b", 1, "PIDs", "au", 1,
-        static_cast<uint32_t>(req.pid), "DefaultDependencies", "b", 0, "CollectMode", "s",
-        "inactive-or-failed");
+        "s", req.slice.c_str(), "Delegate", "b", 1, "PIDs", "au", 1, static_cast<uint32_t>(req.pid),
+        "DefaultDependencies", "b", 0, "CollectMode", "s", "inactive-or-failed");
   if (r >= 0) r = sd_bus_message_close_container(m.get());
   if (r >= 0) r = sd_bus_message_append(m.get(), "a(sa(sv))", 0);  // no auxiliary units
   if (r < 0) throw_errno("systemd: " + what + ": building the call", -r);
@@ -280,9 +278,10 @@ bool start(ScopeRequest req) {
   // needs write access to the common ancestor's cgroup.procs, i.e. a caller in a cgroup the
   // manager (the user, for a user manager) owns, such as its login session.
   if (result == "failed")
-    fail("systemd: {}: job failed (result: failed); is the caller inside a cgroup the {} "
-         "manager may move processes from (a login session's scope)?",
-         what, manager_name(req.user_manager));
+    fail(
+        "systemd: {}: job failed (result: failed); is the caller inside a cgroup the {} "
+        "manager may move processes from (a login session's scope)?",
+        what, manager_name(req.user_manager));
   if (result != "done") fail("systemd: {}: job failed (result: {})", what, result);
   log::debug("systemd: started {} in {}", req.unit, req.slice);
   return true;
@@ -318,10 +317,11 @@ void stop(bool user_manager, const std::string& unit) {
 namespace {
 
 int usage() {
-  std::fputs("usage: sandbox-systemd probe user|system\n"
-             "       sandbox-systemd start user|system UNIT SLICE PID|- DESCRIPTION\n"
-             "       sandbox-systemd stop user|system UNIT\n",
-             stderr);
+  std::fputs(
+      "usage: sandbox-systemd probe user|system\n"
+      "       sandbox-systemd start user|system UNIT SLICE PID|- DESCRIPTION\n"
+      "       sandbox-systemd stop user|system UNIT\n",
+      stderr);
   return 2;
 }
 

@@ -1,5 +1,6 @@
 #include "cgroup/apply.hpp"
 
+#include <fcntl.h>
 #include <fmt/ranges.h>
 
 #include <cstring>
@@ -15,12 +16,12 @@
 #include "sys/fd.hpp"
 #include "sys/log.hpp"
 
-#include <fcntl.h>
-
 namespace sandbox::cgroup {
 namespace {
 
-bool has(const Record& r, const char* controller) { return !r.v1_dir(controller).empty(); }
+bool has(const Record& r, const char* controller) {
+  return !r.v1_dir(controller).empty();
+}
 
 struct Pending {
   std::string dir;
@@ -90,8 +91,7 @@ void write_all(std::vector<Pending> todo, bool undo) {
       fail_undone(p, err);
   }
   for (auto& p : again)
-    if (int err = write_one(p))
-      fail_undone(p, err);
+    if (int err = write_one(p)) fail_undone(p, err);
 }
 
 // blkio.weight and blkio.weight_device belong to CFQ, gone from kernels since 5.0; BFQ has
@@ -101,9 +101,10 @@ void pick_blkio_weight_file(const std::string& dir, Setting& s) {
   if (exists(dir, s.file)) return;
   std::string bfq = "blkio.bfq." + s.file.substr(strlen("blkio."));
   if (!exists(dir, bfq))
-    fail("cgroup {}: this kernel has neither {} nor {} (linux.resources.blockIO weight: no CFQ "
-         "or BFQ I/O scheduler support)",
-         dir, s.file, bfq);
+    fail(
+        "cgroup {}: this kernel has neither {} nor {} (linux.resources.blockIO weight: no CFQ "
+        "or BFQ I/O scheduler support)",
+        dir, s.file, bfq);
   s.file = bfq;
 }
 
@@ -118,7 +119,8 @@ void check_unified_fits_host(const oci::Resources& res, const Layout& host) {
   for (const auto& [file, value] : res.unified) {
     std::string controller = file.substr(0, file.find('.'));
     if (host.v2_mount.empty())
-      fail("invalid configuration: linux.resources.unified.{}: this host has no cgroup2 mount", file);
+      fail("invalid configuration: linux.resources.unified.{}: this host has no cgroup2 mount",
+           file);
     // cgroup.* and the PSI files (cpu.pressure, ...) are core files of every cgroup2 cgroup.
     bool core = controller == "cgroup" || file.ends_with(".pressure");
     if (core || host.v2_controllers.count(controller)) continue;
@@ -198,9 +200,10 @@ void apply_resources(const Record& r, const oci::Resources& res, const ApplyOpti
       if (v.block_io) fields.push_back("blockIO");
       if (!v.hugepage_limits.empty()) fields.push_back("hugepageLimits");
       if (!v.unified.empty()) fields.push_back("unified");
-      fail("cannot apply linux.resources ({}): the container has no cgroup2 directory nor a v1 "
-           "hierarchy for them{}",
-           fmt::join(fields, ", "), o.advice);
+      fail(
+          "cannot apply linux.resources ({}): the container has no cgroup2 directory nor a v1 "
+          "hierarchy for them{}",
+          fmt::join(fields, ", "), o.advice);
     }
     for (const auto& s : v2_settings(split.v2)) {
       if (!s.controller.empty()) wanted.insert(s.controller);
@@ -242,9 +245,8 @@ void apply_resources(const Record& r, const oci::Resources& res, const ApplyOpti
     auto have = controllers(r.v2);
     for (const auto& c : wanted)
       if (!have.count(c))
-        fail(
-            "cannot apply the {} limits: cgroup {} has no {} controller (it has: {}){}", c, r.v2,
-            c, have.empty() ? "none" : fmt::format("{}", fmt::join(have, " ")), o.advice);
+        fail("cannot apply the {} limits: cgroup {} has no {} controller (it has: {}){}", c, r.v2,
+             c, have.empty() ? "none" : fmt::format("{}", fmt::join(have, " ")), o.advice);
   }
   for (auto& p : v2_todo) todo.push_back(std::move(p));
 

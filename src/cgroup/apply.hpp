@@ -20,9 +20,9 @@ struct Split {
 Split split_resources(const Record& r, const oci::Resources& res);
 
 struct ApplyOptions {
-  bool privileged = false;     // root in the initial user namespace: device rules are enforced
+  bool privileged = false;          // root in the initial user namespace: device rules are enforced
   bool enable_controllers = false;  // cgroupfs: enable cgroup2 controllers in the ancestors
-  std::string advice;          // appended to "no controller" errors (what the user can do)
+  std::string advice;               // appended to "no controller" errors (what the user can do)
   // update: read each file before writing it and put back what was written when a later
   // write fails (create needs no undo: a failed create removes the cgroup).
   bool undo_on_failure = false;

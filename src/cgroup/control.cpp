@@ -43,7 +43,9 @@ bool still_member(const Record& r, pid_t pid) {
   }
 }
 
-bool use_v1_freezer(const Record& r) { return !r.v1_dir("freezer").empty(); }
+bool use_v1_freezer(const Record& r) {
+  return !r.v1_dir("freezer").empty();
+}
 
 template <typename Pred>
 bool wait_until(Pred done, std::chrono::milliseconds limit) {
@@ -71,7 +73,8 @@ bool v2_frozen(const std::string& dir) {
 }
 
 void set_frozen(const Record& r, bool frozen) {
-  if (r.none()) fail("the container has no cgroup, so it cannot be {}", frozen ? "paused" : "resumed");
+  if (r.none())
+    fail("the container has no cgroup, so it cannot be {}", frozen ? "paused" : "resumed");
   if (use_v1_freezer(r)) {
     std::string dir = r.v1_dir("freezer");
     const char* want = frozen ? "FROZEN" : "THAWED";
@@ -101,8 +104,12 @@ std::vector<pid_t> processes(const Record& r) {
   return read_procs(dir, true);
 }
 
-void freeze(const Record& r) { set_frozen(r, true); }
-void thaw(const Record& r) { set_frozen(r, false); }
+void freeze(const Record& r) {
+  set_frozen(r, true);
+}
+void thaw(const Record& r) {
+  set_frozen(r, false);
+}
 
 bool is_frozen(const Record& r) {
   if (r.none()) return false;
@@ -118,7 +125,8 @@ void refuse_frozen(const Record& r) {
   // v1: freezer.state is FROZEN/FREEZING also when only a parent is frozen.
   if (auto dir = r.v1_dir("freezer"); !dir.empty()) {
     auto s = read_file(dir, "freezer.state").value_or("THAWED");
-    if (s != "THAWED") fail("container's cgroup unexpectedly frozen: {}/freezer.state is {}", dir, s);
+    if (s != "THAWED")
+      fail("container's cgroup unexpectedly frozen: {}/freezer.state is {}", dir, s);
   }
   // cgroup2: cgroup.freeze is the cgroup's own setting; cgroup.events' "frozen 1" the
   // effective state, which a frozen parent sets as well.

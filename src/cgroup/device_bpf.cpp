@@ -58,12 +58,22 @@ bpf_insn load_ctx_u32(uint8_t dst, size_t off) {
   return insn(BPF_LDX | BPF_MEM | BPF_W, dst, kCtx, static_cast<int16_t>(off), 0);
 }
 // 32-bit ALU: the upper half of dst is zeroed, so the registers stay plain u32 values.
-bpf_insn alu32_imm(uint8_t op, uint8_t dst, int32_t imm) { return insn(BPF_ALU | op | BPF_K, dst, 0, 0, imm); }
-bpf_insn mov32_reg(uint8_t dst, uint8_t src) { return insn(BPF_ALU | BPF_MOV | BPF_X, dst, src, 0, 0); }
-bpf_insn mov64_imm(uint8_t dst, int32_t imm) { return insn(BPF_ALU64 | BPF_MOV | BPF_K, dst, 0, 0, imm); }
+bpf_insn alu32_imm(uint8_t op, uint8_t dst, int32_t imm) {
+  return insn(BPF_ALU | op | BPF_K, dst, 0, 0, imm);
+}
+bpf_insn mov32_reg(uint8_t dst, uint8_t src) {
+  return insn(BPF_ALU | BPF_MOV | BPF_X, dst, src, 0, 0);
+}
+bpf_insn mov64_imm(uint8_t dst, int32_t imm) {
+  return insn(BPF_ALU64 | BPF_MOV | BPF_K, dst, 0, 0, imm);
+}
 // if (dst OP imm) goto pc + 1 + off; the offset is patched once the target is known.
-bpf_insn jump_imm(uint8_t op, uint8_t dst, int32_t imm) { return insn(BPF_JMP | op | BPF_K, dst, 0, 0, imm); }
-bpf_insn exit_insn() { return insn(BPF_JMP | BPF_EXIT, 0, 0, 0, 0); }
+bpf_insn jump_imm(uint8_t op, uint8_t dst, int32_t imm) {
+  return insn(BPF_JMP | op | BPF_K, dst, 0, 0, imm);
+}
+bpf_insn exit_insn() {
+  return insn(BPF_JMP | BPF_EXIT, 0, 0, 0, 0);
+}
 
 // ---- Rules ---------------------------------------------------------------------------------
 int32_t access_bits(const oci::DeviceRule& r) {
@@ -87,7 +97,8 @@ int32_t access_bits(const oci::DeviceRule& r) {
 // immediate; real device numbers are far smaller (12-bit majors, 20-bit minors).
 std::optional<int32_t> device_number(std::optional<int64_t> n, const char* what) {
   if (!n || *n < 0) return std::nullopt;
-  if (*n > std::numeric_limits<int32_t>::max()) fail("device rule: {} {} is out of range", what, *n);
+  if (*n > std::numeric_limits<int32_t>::max())
+    fail("device rule: {} {} is out of range", what, *n);
   return static_cast<int32_t>(*n);
 }
 
@@ -142,9 +153,13 @@ bool append_rule(std::vector<bpf_insn>& p, const oci::DeviceRule& r) {
 }
 
 // ---- bpf(2) --------------------------------------------------------------------------------
-long bpf(int cmd, bpf_attr& attr) { return ::syscall(SYS_bpf, cmd, &attr, sizeof attr); }
+long bpf(int cmd, bpf_attr& attr) {
+  return ::syscall(SYS_bpf, cmd, &attr, sizeof attr);
+}
 
-uint64_t ptr(const void* p) { return reinterpret_cast<uintptr_t>(p); }
+uint64_t ptr(const void* p) {
+  return reinterpret_cast<uintptr_t>(p);
+}
 
 [[noreturn]] void throw_bpf_errno(const std::string& what, int err) {
   if (err == EPERM)
@@ -249,8 +264,9 @@ void attach_device_program(int cgroup_fd, const std::vector<oci::DeviceRule>& ru
   // so the cgroup is never without a program: update replaces rather than stacks.
   Attached old = query_device_programs(cgroup_fd);
   if (!old.ids.empty() && !(old.flags & BPF_F_ALLOW_MULTI))
-    fail("cgroup already has a device eBPF program attached without BPF_F_ALLOW_MULTI (by "
-         "another manager); refusing to replace it");
+    fail(
+        "cgroup already has a device eBPF program attached without BPF_F_ALLOW_MULTI (by "
+        "another manager); refusing to replace it");
 
   Fd fd = load_program(prog);
   bpf_attr at{};

@@ -2,8 +2,9 @@
 // The cgroup2 device controller is an eBPF program (BPF_PROG_TYPE_CGROUP_DEVICE) attached to
 // the container's cgroup. This builds it from device rules (last matching rule wins, as in
 // cgroup v1 and runc) and attaches it, replacing the one sandbox attached before (update).
-#include <cstdint>
 #include <linux/bpf.h>
+
+#include <cstdint>
 #include <vector>
 
 #include "oci/resources.hpp"

@@ -19,16 +19,20 @@ std::string access_text(unsigned bits) {
   return s;
 }
 
-std::string number(int64_t n) { return n < 0 ? "*" : std::to_string(n); }
+std::string number(int64_t n) {
+  return n < 0 ? "*" : std::to_string(n);
+}
 
 Setting line(bool allow, const DeviceKey& key, unsigned bits) {
   auto [type, major, minor] = key;
-  return {"devices", allow ? "devices.allow" : "devices.deny",
-          std::string(1, type) + " " + number(major) + ":" + number(minor) + " " +
-              access_text(bits)};
+  return {
+      "devices", allow ? "devices.allow" : "devices.deny",
+      std::string(1, type) + " " + number(major) + ":" + number(minor) + " " + access_text(bits)};
 }
 
-int64_t parse_number(const std::string& s) { return s == "*" ? -1 : std::stoll(s); }
+int64_t parse_number(const std::string& s) {
+  return s == "*" ? -1 : std::stoll(s);
+}
 
 unsigned access_of(const DeviceAccessState& s, const DeviceKey& key) {
   for (const auto& e : s.exceptions)
@@ -52,7 +56,7 @@ void DeviceAccessState::apply(const oci::DeviceRule& rule) {
     return;
   }
   DeviceKey key{rule.type, rule.major.value_or(-1) < 0 ? -1 : *rule.major,
-                                         rule.minor.value_or(-1) < 0 ? -1 : *rule.minor};
+                rule.minor.value_or(-1) < 0 ? -1 : *rule.minor};
   unsigned bits = access_bits(rule.access);
   if (rule.allow == default_allow) {
     // Same way as the default: takes the accesses off an exception of exactly this key (the
@@ -60,7 +64,8 @@ void DeviceAccessState::apply(const oci::DeviceRule& rule) {
     DeviceException* e = find(key);
     if (!e) return;
     e->access &= ~bits;
-    if (e->access == 0) std::erase_if(exceptions, [](const DeviceException& x) { return x.access == 0; });
+    if (e->access == 0)
+      std::erase_if(exceptions, [](const DeviceException& x) { return x.access == 0; });
   } else if (DeviceException* e = find(key)) {
     e->access |= bits;
   } else {
@@ -104,14 +109,16 @@ std::vector<Setting> device_transition(const DeviceAccessState& current,
   // An exception always goes against the default: deny exceptions in an allow-all cgroup.
   bool exception_allows = !target.default_allow;
   if (current.default_allow || current.default_allow != target.default_allow) {
-    out.push_back({"devices", target.default_allow ? "devices.allow" : "devices.deny", "a *:* rwm"});
+    out.push_back(
+        {"devices", target.default_allow ? "devices.allow" : "devices.deny", "a *:* rwm"});
     for (const auto& e : target.exceptions) out.push_back(line(exception_allows, e.key, e.access));
     return out;
   }
   // Both deny everything but their exceptions: take away what TARGET no longer allows, then
   // add what it allows anew. Taking away first never widens access on the way.
   for (const auto& e : current.exceptions)
-    if (unsigned drop = e.access & ~access_of(target, e.key)) out.push_back(line(false, e.key, drop));
+    if (unsigned drop = e.access & ~access_of(target, e.key))
+      out.push_back(line(false, e.key, drop));
   for (const auto& e : target.exceptions)
     if (unsigned add = e.access & ~access_of(current, e.key)) out.push_back(line(true, e.key, add));
   return out;

@@ -9,14 +9,16 @@
 #include <thread>
 
 #include "sys/error.hpp"
-#include "sys/log.hpp"
 #include "sys/fd.hpp"
+#include "sys/log.hpp"
 #include "sys/proc.hpp"
 
 namespace sandbox::cgroup {
 namespace {
 
-std::string child(const std::string& dir, const std::string& name) { return dir + "/" + name; }
+std::string child(const std::string& dir, const std::string& name) {
+  return dir + "/" + name;
+}
 
 std::string trim(std::string s) {
   while (!s.empty() && (s.back() == '\n' || s.back() == ' ')) s.pop_back();
@@ -44,8 +46,7 @@ bool exists(const std::string& dir, const std::string& file) {
   return ::access(child(dir, file).c_str(), F_OK) == 0;
 }
 
-std::vector<std::string> make_dirs(const std::string& mount, const std::string& path,
-                                   bool cpuset) {
+std::vector<std::string> make_dirs(const std::string& mount, const std::string& path, bool cpuset) {
   std::vector<std::string> made;
   std::string dir = mount;
   size_t start = 1;
@@ -145,7 +146,8 @@ std::vector<pid_t> read_procs(const std::string& dir, bool recursive) {
     while (start < text->size()) {
       size_t end = text->find('\n', start);
       if (end == std::string::npos) end = text->size();
-      if (end > start) pids.push_back(static_cast<pid_t>(std::stol(text->substr(start, end - start))));
+      if (end > start)
+        pids.push_back(static_cast<pid_t>(std::stol(text->substr(start, end - start))));
       start = end + 1;
     }
   }

@@ -21,8 +21,7 @@ bool exists(const std::string& dir, const std::string& file);
 // mkdir -p of MOUNT + PATH; returns the directories it made, parents first. For the v1
 // cpuset hierarchy, new directories inherit cpuset.cpus/mems from their parent (the kernel
 // leaves them empty, and an empty cpuset takes no processes).
-std::vector<std::string> make_dirs(const std::string& mount, const std::string& path,
-                                   bool cpuset);
+std::vector<std::string> make_dirs(const std::string& mount, const std::string& path, bool cpuset);
 // Removes DIRS, children first, retrying while the kernel still counts exiting tasks.
 // Returns the first directory it could not remove with the errno, or "".
 std::string remove_dirs(const std::vector<std::string>& dirs, int* err = nullptr);

@@ -15,10 +15,10 @@
 namespace sandbox::cgroup {
 
 struct Layout {
-  std::string v2_mount;                       // "" when there is no cgroup2 mount
-  std::set<std::string> v2_controllers;       // cgroup.controllers of the cgroup2 root
-  std::map<std::string, std::string> v1;      // controller ("memory", "name=systemd") -> mount
-  std::map<std::string, std::string> roots;   // mount point -> the mount's ROOT in its hierarchy
+  std::string v2_mount;                      // "" when there is no cgroup2 mount
+  std::set<std::string> v2_controllers;      // cgroup.controllers of the cgroup2 root
+  std::map<std::string, std::string> v1;     // controller ("memory", "name=systemd") -> mount
+  std::map<std::string, std::string> roots;  // mount point -> the mount's ROOT in its hierarchy
 
   bool pure_v2() const { return v1.empty() && !v2_mount.empty(); }
   bool has_v1(const std::string& controller) const { return v1.count(controller) != 0; }

@@ -18,7 +18,8 @@ namespace {
 const char* kRootlessAdvice =
     "; rootless cgroups need cgroup v2 with a systemd user session (systemd --user with "
     "dbus-user-session, `loginctl enable-linger` for services), a delegated cgroup2 "
-    "subtree or cgroup v1 hierarchies delegated by ownership; or run with --cgroup-manager disabled to run without limits";
+    "subtree or cgroup v1 hierarchies delegated by ownership; or run with --cgroup-manager "
+    "disabled to run without limits";
 
 // An explicit linux.cgroupsPath is a request: a rootless caller that cannot make it gets an
 // error (runc: "permission denied"), never a container without the cgroup it named. Only the
@@ -27,12 +28,14 @@ const char* kRootlessAdvice =
   fail("linux.cgroupsPath {}: permission denied: {}{}", path, why, kRootlessAdvice);
 }
 
-bool writable(const std::string& dir) { return ::access(dir.c_str(), W_OK) == 0; }
+bool writable(const std::string& dir) {
+  return ::access(dir.c_str(), W_OK) == 0;
+}
 
 // The hierarchies the cgroupfs driver may use, with the container's path in each.
 struct Target {
   std::string mount;
-  std::string path;  // relative to mount
+  std::string path;        // relative to mount
   std::string controller;  // "" for cgroup2
 };
 
@@ -126,10 +129,9 @@ Setup::Setup(const Request& req) : req_(req) {
         log::warning(fmt::format("linux.cgroupsPath {} not used: --cgroup-manager disabled",
                                  req.cgroups_path));
       if (limits && req.manager != "disabled")
-        fail("cannot apply linux.resources: no cgroup is available to this user: {}{}",
-             c.why_none, kRootlessAdvice);
-      if (limits)
-        log::warning("linux.resources not applied: --cgroup-manager disabled");
+        fail("cannot apply linux.resources: no cgroup is available to this user: {}{}", c.why_none,
+             kRootlessAdvice);
+      if (limits) log::warning("linux.resources not applied: --cgroup-manager disabled");
       log::debug("the container gets no cgroup of its own: {}", c.why_none);
       return;
     case Driver::Systemd: {
@@ -178,8 +180,8 @@ void Setup::fall_back_from_systemd(pid_t pid, const std::string& why) {
   }
   if (!req_.cgroups_path.empty()) fail_explicit_path(req_.cgroups_path, why + "; " + f.why);
   if (req_.resources && req_.resources->has_limits())
-    fail("cannot apply linux.resources: no cgroup is available to this user: {}; {}{}", why,
-         f.why, kRootlessAdvice);
+    fail("cannot apply linux.resources: no cgroup is available to this user: {}; {}{}", why, f.why,
+         kRootlessAdvice);
   log::debug("the container gets no cgroup of its own: {}; {}", why, f.why);
 }
 

@@ -43,7 +43,7 @@ Choice choose_driver(const std::string& manager, bool rootless,
                      const std::function<Probe()>& systemd, const std::function<Probe()>& cgroupfs);
 
 struct Request {
-  std::string manager;  // from --cgroup-manager / --systemd-cgroup
+  std::string manager;    // from --cgroup-manager / --systemd-cgroup
   bool rootless = false;  // not root in the initial user namespace
   std::string id;
   std::string cgroups_path;

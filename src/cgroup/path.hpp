@@ -25,7 +25,6 @@ struct ScopeName {
   bool operator==(const ScopeName&) const = default;
 };
 // Throws sandbox::Error for a cgroupsPath that is not "slice:prefix:name".
-ScopeName systemd_scope_name(const std::string& cgroups_path, const std::string& id,
-                             bool rootless);
+ScopeName systemd_scope_name(const std::string& cgroups_path, const std::string& id, bool rootless);
 
 }  // namespace sandbox::cgroup

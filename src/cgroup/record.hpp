@@ -9,12 +9,12 @@
 namespace sandbox::cgroup {
 
 struct Record {
-  std::string driver;                    // "systemd" or "cgroupfs"; "" = no cgroup of its own
-  std::string v2;                        // absolute cgroup2 directory, "" when none
-  std::map<std::string, std::string> v1; // v1 controller -> absolute directory
-  std::vector<std::string> created;      // directories sandbox made, parents before children
-  std::string unit;                      // systemd: the transient scope
-  bool user_manager = false;             // systemd: the user manager (else the system one)
+  std::string driver;                     // "systemd" or "cgroupfs"; "" = no cgroup of its own
+  std::string v2;                         // absolute cgroup2 directory, "" when none
+  std::map<std::string, std::string> v1;  // v1 controller -> absolute directory
+  std::vector<std::string> created;       // directories sandbox made, parents before children
+  std::string unit;                       // systemd: the transient scope
+  bool user_manager = false;              // systemd: the user manager (else the system one)
 
   bool none() const { return driver.empty(); }
   // The directory of one v1 controller, "" when the container has none there.

@@ -6,9 +6,13 @@
 namespace sandbox::cgroup {
 namespace {
 
-std::string first_token(const std::string& s) { return s.substr(0, s.find(' ')); }
+std::string first_token(const std::string& s) {
+  return s.substr(0, s.find(' '));
+}
 
-bool starts_with(std::string_view s, std::string_view p) { return s.substr(0, p.size()) == p; }
+bool starts_with(std::string_view s, std::string_view p) {
+  return s.substr(0, p.size()) == p;
+}
 
 // Files that hold one line per device ("MAJ:MIN ...", plus "default" for the weights): a write
 // changes the line of the key it names and leaves the others.

@@ -5,12 +5,20 @@
 namespace sandbox::cgroup {
 namespace {
 
-std::string num(int64_t v) { return std::to_string(v); }
-std::string unum(uint64_t v) { return std::to_string(v); }
-std::string dev(int64_t major, int64_t minor) { return num(major) + ":" + num(minor); }
+std::string num(int64_t v) {
+  return std::to_string(v);
+}
+std::string unum(uint64_t v) {
+  return std::to_string(v);
+}
+std::string dev(int64_t major, int64_t minor) {
+  return num(major) + ":" + num(minor);
+}
 
 // cgroup2 spells "no limit" as "max"; v1 configs say -1.
-std::string v2_limit(int64_t v) { return v < 0 ? "max" : num(v); }
+std::string v2_limit(int64_t v) {
+  return v < 0 ? "max" : num(v);
+}
 
 // The conversions crun documents for v1 values on cgroup2 (crun(1), "CGROUP v2"):
 //   cpu.weight = 1 + ((shares - 2) * 9999) / 262142   (shares 2..262144 -> weight 1..10000)
@@ -72,9 +80,11 @@ std::vector<Setting> v1_settings(const oci::Resources& r) {
     if (b.weight) add("blkio", "blkio.weight", unum(*b.weight));
     if (b.leaf_weight) add("blkio", "blkio.leaf_weight", unum(*b.leaf_weight));
     for (const auto& d : b.weight_device) {
-      if (d.weight) add("blkio", "blkio.weight_device", dev(d.major, d.minor) + " " + unum(*d.weight));
+      if (d.weight)
+        add("blkio", "blkio.weight_device", dev(d.major, d.minor) + " " + unum(*d.weight));
       if (d.leaf_weight)
-        add("blkio", "blkio.leaf_weight_device", dev(d.major, d.minor) + " " + unum(*d.leaf_weight));
+        add("blkio", "blkio.leaf_weight_device",
+            dev(d.major, d.minor) + " " + unum(*d.leaf_weight));
     }
     auto throttle = [&](const char* file, const std::vector<oci::ThrottleDevice>& list) {
       for (const auto& d : list) add("blkio", file, dev(d.major, d.minor) + " " + unum(d.rate));
@@ -144,7 +154,8 @@ std::vector<Setting> v2_settings(const oci::Resources& r) {
     if (b.weight) add("io", "io.weight", "default " + unum(io_weight(*b.weight)));
     for (const auto& d : b.weight_device) {
       if (d.leaf_weight) not_on_v2("blockIO.weightDevice[].leafWeight");
-      if (d.weight) add("io", "io.weight", dev(d.major, d.minor) + " " + unum(io_weight(*d.weight)));
+      if (d.weight)
+        add("io", "io.weight", dev(d.major, d.minor) + " " + unum(io_weight(*d.weight)));
     }
     auto throttle = [&](const char* key, const std::vector<oci::ThrottleDevice>& list) {
       for (const auto& d : list)
@@ -174,13 +185,13 @@ std::vector<oci::DeviceRule> effective_device_rules(const oci::Resources& r) {
   // What every container gets (runc's default allow list), so a deny-all config still works.
   allow('c', std::nullopt, std::nullopt, "m");
   allow('b', std::nullopt, std::nullopt, "m");
-  allow('c', 1, 3, "rwm");   // null
-  allow('c', 1, 5, "rwm");   // zero
-  allow('c', 1, 7, "rwm");   // full
-  allow('c', 1, 8, "rwm");   // random
-  allow('c', 1, 9, "rwm");   // urandom
-  allow('c', 5, 0, "rwm");   // tty
-  allow('c', 5, 2, "rwm");   // ptmx
+  allow('c', 1, 3, "rwm");               // null
+  allow('c', 1, 5, "rwm");               // zero
+  allow('c', 1, 7, "rwm");               // full
+  allow('c', 1, 8, "rwm");               // random
+  allow('c', 1, 9, "rwm");               // urandom
+  allow('c', 5, 0, "rwm");               // tty
+  allow('c', 5, 2, "rwm");               // ptmx
   allow('c', 136, std::nullopt, "rwm");  // /dev/pts/*
   return rules;
 }

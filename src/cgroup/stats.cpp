@@ -214,8 +214,10 @@ json hugetlb_stats(const Record& r) {
 }  // namespace
 
 nlohmann::ordered_json read_stats(const Record& r) {
-  return {{"cpu", cpu_stats(r)},     {"memory", memory_stats(r)},
-          {"pids", pids_stats(r)},   {"blkio", blkio_stats(r)},
+  return {{"cpu", cpu_stats(r)},
+          {"memory", memory_stats(r)},
+          {"pids", pids_stats(r)},
+          {"blkio", blkio_stats(r)},
           {"hugetlb", hugetlb_stats(r)}};
 }
 

@@ -78,8 +78,7 @@ std::vector<std::string> missing_dirs(const Record& r) {
   std::vector<std::string> out;
   auto check = [&](const std::string& dir) {
     struct stat st {};
-    if (!dir.empty() && (::stat(dir.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)))
-      out.push_back(dir);
+    if (!dir.empty() && (::stat(dir.c_str(), &st) != 0 || !S_ISDIR(st.st_mode))) out.push_back(dir);
   };
   check(r.v2);
   for (const auto& [controller, dir] : r.v1) check(dir);

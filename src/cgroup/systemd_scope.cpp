@@ -127,13 +127,16 @@ Outcome run_helper(const std::vector<std::string>& args) {
   return collect(spawn_helper(args, false), args.empty() ? "" : args[0]);
 }
 
-const char* manager_arg(bool user_manager) { return user_manager ? "user" : "system"; }
+const char* manager_arg(bool user_manager) {
+  return user_manager ? "user" : "system";
+}
 
 // Whether something listens on the bus socket at all: cheap, in-process, so that the common
 // "no session bus" answer costs no helper.
 bool bus_socket_answers(bool user_manager, std::string* why) {
   std::string path;
-  const char* env = std::getenv(user_manager ? "DBUS_SESSION_BUS_ADDRESS" : "DBUS_SYSTEM_BUS_ADDRESS");
+  const char* env =
+      std::getenv(user_manager ? "DBUS_SESSION_BUS_ADDRESS" : "DBUS_SYSTEM_BUS_ADDRESS");
   if (env && *env) {
     std::string_view a = env;
     if (a.rfind("unix:path=", 0) != 0) return true;  // another transport: let sd-bus judge

@@ -25,7 +25,8 @@ bool systemd_bus_listening(bool user_manager, std::string* why);
 // PIDs=[pid], Description, DefaultDependencies=no, CollectMode=inactive-or-failed]) and a wait
 // for the job's JobRemoved signal, in two steps. begin() starts the helper, which connects to
 // the bus while the caller goes on (REQ.pid is not used); finish(pid) hands it the pid and
-// waits for the scope, throwing sandbox::Error with systemd's reason when it fails. Dropped without finish(), the helper is told there is no pid and exits.
+// waits for the scope, throwing sandbox::Error with systemd's reason when it fails. Dropped without
+// finish(), the helper is told there is no pid and exits.
 class PendingScope {
  public:
   static PendingScope begin(const ScopeRequest& req);

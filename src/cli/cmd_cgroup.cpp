@@ -17,7 +17,8 @@ struct UpdateArgs {
 template <typename T>
 void optional_option(CLI::App* cmd, const std::string& name, std::optional<T>& into,
                      const std::string& help) {
-  cmd->add_option_function<T>(name, [&into](const T& v) { into = v; }, help);
+  cmd->add_option_function<T>(
+      name, [&into](const T& v) { into = v; }, help);
 }
 
 }  // namespace

@@ -25,8 +25,10 @@ void add_exec_command(CLI::App& app, const runtime::GlobalOptions& g, Action& ac
   cmd->add_option("-c,--cap", o->caps, "add a capability (CAP_...)")->allow_extra_args(false);
   cmd->add_flag("--no-new-privs", o->no_new_privs, "set no_new_privs");
   cmd->add_option("--preserve-fds", o->preserve_fds, "pass this many fds beyond stdio");
-  cmd->add_option("--process-label", o->process_label, "SELinux label for the process (dropped where the host has no SELinux)");
-  cmd->add_option("--apparmor", o->apparmor, "AppArmor profile for the process (dropped where the host has no AppArmor)");
+  cmd->add_option("--process-label", o->process_label,
+                  "SELinux label for the process (dropped where the host has no SELinux)");
+  cmd->add_option("--apparmor", o->apparmor,
+                  "AppArmor profile for the process (dropped where the host has no AppArmor)");
   cmd->add_option("--cgroup", o->sub_cgroups,
                   "run in an existing sub-cgroup of the container: [CONTROLLER[,...]:]PATH")
       ->allow_extra_args(false);

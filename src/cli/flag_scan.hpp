@@ -1,8 +1,9 @@
 #pragma once
 // A command line read against CLI11's model before CLI11 parses it: the first flag that neither
-// the runtime nor the named command defines, and the "--" of `exec -- ID CMD`. CLI11 alone reports such a word as an "argument
-// not expected", and for exec and ps (prefix commands, whose trailing words are the user's)
-// takes it for the container id; runc (Go's flag package) names it and exits 1.
+// the runtime nor the named command defines, and the "--" of `exec -- ID CMD`. CLI11 alone reports
+// such a word as an "argument not expected", and for exec and ps (prefix commands, whose trailing
+// words are the user's) takes it for the container id; runc (Go's flag package) names it and
+// exits 1.
 #include <CLI/CLI.hpp>
 #include <string>
 #include <string_view>

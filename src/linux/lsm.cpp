@@ -39,8 +39,7 @@ std::vector<std::string> settle_lsm_labels(oci::Process& process, std::string* m
   auto settle_selinux = [&](std::string& label, const char* field) {
     if (label.empty()) return;
     if (host.selinux) {
-      fail("config.json: {}: SELinux labels are not supported yet (this host runs SELinux)",
-           field);
+      fail("config.json: {}: SELinux labels are not supported yet (this host runs SELinux)", field);
     }
     notes.push_back(std::string(field) + " \"" + label +
                     "\" ignored: SELinux is not enabled on this host");

@@ -28,7 +28,9 @@ std::string describe(const oci::Mount& m, size_t index) {
   return fmt::format("mounts[{}] ({} on {})", index, type, m.destination);
 }
 
-bool is_dev(const oci::Mount& m) { return clean_relative(m.destination) == "dev"; }
+bool is_dev(const oci::Mount& m) {
+  return clean_relative(m.destination) == "dev";
+}
 
 // proc and sysfs go on an ordinary directory only. Paths resolve inside the rootfs anyway, but
 // an image whose /proc leads elsewhere (the CVE-2019-19921 family: a /proc the container
@@ -45,8 +47,7 @@ void require_plain_directory(int rootfd, const oci::Mount& m) {
   struct stat st {};
   if (::fstatat(dir.get(), name.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0) return;
   if (S_ISLNK(st.st_mode))
-    fail("{} is a symlink in the rootfs: {} is mounted on a directory only", m.destination,
-         m.type);
+    fail("{} is a symlink in the rootfs: {} is mounted on a directory only", m.destination, m.type);
   if (!S_ISDIR(st.st_mode))
     fail("{} is not a directory in the rootfs: {} is mounted on a directory only", m.destination,
          m.type);

@@ -98,7 +98,8 @@ void add_block(const ArchLimits& a, std::vector<sock_filter>& out, std::vector<s
   body.push_back(stmt(BPF_RET | BPF_K, kEnosys));
   body.push_back(stmt(BPF_JMP | BPF_JA, 0));  // to libseccomp's program, set later
 
-  out.push_back(jump(BPF_JMP | BPF_JEQ | BPF_K, a.audit_arch, 0, static_cast<uint8_t>(body.size())));
+  out.push_back(
+      jump(BPF_JMP | BPF_JEQ | BPF_K, a.audit_arch, 0, static_cast<uint8_t>(body.size())));
   to_filter.push_back(out.size() + body.size() - 1);
   out.insert(out.end(), body.begin(), body.end());
 }

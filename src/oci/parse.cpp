@@ -552,7 +552,8 @@ HugepageLimit parse_hugepage(const Node& n) {
   h.page_size = str(size);
   // "2MB", "1GB", "64KB": the spelling of the v1 file names (hugetlb.2MB.limit_in_bytes).
   size_t digits = 0;
-  while (digits < h.page_size.size() && std::isdigit(static_cast<unsigned char>(h.page_size[digits])))
+  while (digits < h.page_size.size() &&
+         std::isdigit(static_cast<unsigned char>(h.page_size[digits])))
     ++digits;
   std::string unit = h.page_size.substr(digits);
   if (digits == 0 || (unit != "KB" && unit != "MB" && unit != "GB"))
@@ -680,8 +681,7 @@ Linux parse_linux(const Node& n) {
   if (auto m = member(n, "maskedPaths")) l.masked_paths = absolute_paths(*m);
   if (auto m = member(n, "readonlyPaths")) l.readonly_paths = absolute_paths(*m);
   if (auto m = member(n, "mountLabel")) l.mount_label = str(*m);
-  for (const char* key :
-       {"timeOffsets", "intelRdt", "personality", "memoryPolicy", "netDevices"}) {
+  for (const char* key : {"timeOffsets", "intelRdt", "personality", "memoryPolicy", "netDevices"}) {
     refuse(n, key);
   }
   return l;
@@ -780,11 +780,13 @@ std::optional<NamespaceType> sysctl_namespace(std::string_view key) {
   return std::nullopt;
 }
 
-
 std::vector<std::pair<std::string_view, std::vector<Hook>*>> hook_lists(Hooks& h) {
-  return {{"prestart", &h.prestart},           {"createRuntime", &h.create_runtime},
-          {"createContainer", &h.create_container}, {"startContainer", &h.start_container},
-          {"poststart", &h.poststart},         {"poststop", &h.poststop}};
+  return {{"prestart", &h.prestart},
+          {"createRuntime", &h.create_runtime},
+          {"createContainer", &h.create_container},
+          {"startContainer", &h.start_container},
+          {"poststart", &h.poststart},
+          {"poststop", &h.poststop}};
 }
 
 std::vector<std::string> hook_kinds() {

@@ -4,9 +4,9 @@
 // refused, never silently ignored. Each error is one line naming the JSON path:
 //   config.json: linux.uidMappings[0].size: must be greater than 0
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <string_view>
-#include <optional>
 #include <vector>
 
 #include "oci/spec.hpp"

@@ -51,7 +51,8 @@ struct ThrottleDevice {
 };
 
 struct BlockIoResources {
-  std::optional<uint16_t> weight;  // 10..1000 (v1 blkio.weight); converted for io.weight / io.bfq.weight
+  std::optional<uint16_t>
+      weight;  // 10..1000 (v1 blkio.weight); converted for io.weight / io.bfq.weight
   std::optional<uint16_t> leaf_weight;
   std::vector<WeightDevice> weight_device;
   std::vector<ThrottleDevice> throttle_read_bps;
@@ -80,8 +81,8 @@ struct Resources {
   std::optional<PidsResources> pids;
   std::optional<BlockIoResources> block_io;
   std::vector<HugepageLimit> hugepage_limits;
-  std::vector<DeviceRule> devices;               // in config order
-  std::map<std::string, std::string> unified;   // cgroup2 file -> value, written as is
+  std::vector<DeviceRule> devices;             // in config order
+  std::map<std::string, std::string> unified;  // cgroup2 file -> value, written as is
 
   // True when anything beyond the device rules is asked for: a limit that needs a cgroup
   // with controllers. (Device rules alone are also enforced when a cgroup exists.)

@@ -147,10 +147,10 @@ struct Linux {
 // One hook (config.json hooks.<kind>[i]): a program run at a point of the lifecycle with the
 // container's state JSON on its stdin.
 struct Hook {
-  std::string path;                // absolute
-  std::vector<std::string> args;   // argv including argv[0]; empty: just the path
-  std::vector<std::string> env;    // the whole environment; empty: none
-  std::optional<int> timeout;      // seconds, > 0
+  std::string path;               // absolute
+  std::vector<std::string> args;  // argv including argv[0]; empty: just the path
+  std::vector<std::string> env;   // the whole environment; empty: none
+  std::optional<int> timeout;     // seconds, > 0
 };
 
 // The six kinds, in the order of the lifecycle. prestart is deprecated in the spec but is

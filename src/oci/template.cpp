@@ -93,13 +93,12 @@ json linux_section(const TemplateOptions& o) {
     l["resources"] = {{"devices", json::array({{{"allow", false}, {"access", "rwm"}}})}};
   }
   l["namespaces"] = namespaces(o.rootless);
-  l["maskedPaths"] =
-      json::array({"/proc/acpi", "/proc/asound", "/proc/kcore", "/proc/keys", "/proc/latency_stats",
-                   "/proc/timer_list", "/proc/timer_stats", "/proc/sched_debug", "/sys/firmware",
-                   "/proc/scsi",
-                   // Not in runc 1.1's list (added in 1.2): energy counters leak what other
-                   // processes compute (the Platypus attack).
-                   "/sys/devices/virtual/powercap"});
+  l["maskedPaths"] = json::array({"/proc/acpi", "/proc/asound", "/proc/kcore", "/proc/keys",
+                                  "/proc/latency_stats", "/proc/timer_list", "/proc/timer_stats",
+                                  "/proc/sched_debug", "/sys/firmware", "/proc/scsi",
+                                  // Not in runc 1.1's list (added in 1.2): energy counters leak
+                                  // what other processes compute (the Platypus attack).
+                                  "/sys/devices/virtual/powercap"});
   l["readonlyPaths"] =
       json::array({"/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger"});
   return l;

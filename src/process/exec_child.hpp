@@ -9,8 +9,8 @@
 // (process/user_process) and execs. Errors come back over the sync socket.
 #include <sys/types.h>
 
-#include <optional>
 #include <functional>
+#include <optional>
 #include <vector>
 
 #include "linux/seccomp.hpp"

@@ -103,7 +103,8 @@ void run_one(std::string_view kind, const oci::Hook& h, const std::string& state
   out_wr.reset();
   Fd pidfd(sys::pidfd_open(pid));
   using Clock = std::chrono::steady_clock;
-  auto deadline = h.timeout ? Clock::now() + std::chrono::seconds(*h.timeout) : Clock::time_point::max();
+  auto deadline =
+      h.timeout ? Clock::now() + std::chrono::seconds(*h.timeout) : Clock::time_point::max();
   std::string output;
   bool eof = false, timed_out = false;
   int status = 0;

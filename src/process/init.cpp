@@ -157,8 +157,8 @@ pid_t setup_rootfs(const InitConfig& c, const cgroup::OwnCgroups* own_cgroups,
                    std::optional<linux_::Pty>& console) {
   const oci::Spec& s = *c.spec;
   if (!c.joined_mount_namespace) {
-    if (::mount(nullptr, "/", nullptr, initial_propagation(s.linux.rootfs_propagation),
-                nullptr) != 0)
+    if (::mount(nullptr, "/", nullptr, initial_propagation(s.linux.rootfs_propagation), nullptr) !=
+        0)
       throw_errno("make / a private mount tree");
     // A bind of the rootfs onto itself makes it a mount point, which pivot_root requires.
     if (::mount(c.rootfs.c_str(), c.rootfs.c_str(), nullptr, MS_BIND | MS_REC, nullptr) != 0)
@@ -249,8 +249,7 @@ void setup_terminal(const InitConfig& c, const oci::Process& p, linux_::Pty& pty
   // host directory, state lock or cgroup (the CVE-2024-21626 lesson).
   std::vector<int> keep = c.bind_source_fds;
   keep.insert(keep.end(), {c.sync_fd, c.exec_fifo_fd});
-  if (sys::close_fds_except(3 + c.kept_fds, keep) != 0)
-    throw_errno("close the runtime's fds");
+  if (sys::close_fds_except(3 + c.kept_fds, keep) != 0) throw_errno("close the runtime's fds");
   bool setgroups_denied = c.setgroups_from_self ? sys::setgroups_denied(0) : c.setgroups_denied;
   reset_signals();
   // A session of its own: the container's terminal (if any) becomes its controlling tty, and

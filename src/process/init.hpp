@@ -17,7 +17,7 @@ struct InitConfig {
   std::string bundle;  // absolute; the init starts there so relative bind sources work
   std::string rootfs;  // absolute host path of the rootfs
   int sync_fd = -1;
-  int exec_fifo_fd = -1;       // read end (O_RDWR): one byte from `start` releases the init
+  int exec_fifo_fd = -1;  // read end (O_RDWR): one byte from `start` releases the init
   // Wait for the runtime's go (MapsWritten) before anything else: it writes the id maps of a
   // new user namespace and places the init in its cgroups.
   bool wait_for_maps = false;

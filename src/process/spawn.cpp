@@ -111,7 +111,8 @@ Cloned clone_init_after_joining(SpawnPlan& plan) {
   } while (n < 0 && errno == EINTR);
   while (::waitpid(helper, nullptr, 0) < 0 && errno == EINTR) {
   }
-  if (n != static_cast<ssize_t>(sizeof(r))) fail("join the container's namespaces: the helper died");
+  if (n != static_cast<ssize_t>(sizeof(r)))
+    fail("join the container's namespaces: the helper died");
   if (r.pid <= 0) throw_errno(r.what, r.err);
   Cloned c;
   c.pid = r.pid;

@@ -57,7 +57,8 @@ void pause_container(const GlobalOptions& g, const std::string& id) {
   auto root = open_existing_root(g);
   auto dir = state::ContainerDir::open(root, id);
   Live c = load_live(dir, id, "pause");
-  if (c.status == state::Status::Paused) fail("cannot pause container \"{}\": it is already paused", id);
+  if (c.status == state::Status::Paused)
+    fail("cannot pause container \"{}\": it is already paused", id);
   check_freezable(c, id, "pause");
   cgroup::freeze(c.cgroups);
 }
@@ -66,7 +67,8 @@ void resume_container(const GlobalOptions& g, const std::string& id) {
   auto root = open_existing_root(g);
   auto dir = state::ContainerDir::open(root, id);
   Live c = load_live(dir, id, "resume");
-  if (c.status != state::Status::Paused) fail("cannot resume container \"{}\": container not paused", id);
+  if (c.status != state::Status::Paused)
+    fail("cannot resume container \"{}\": container not paused", id);
   cgroup::thaw(c.cgroups);
 }
 

@@ -1,8 +1,8 @@
 // create: load and check config.json, plan namespaces and id maps, reserve the state
 // directory, clone the init, and record the state once the init waits for `start`.
 #include <fcntl.h>
-#include <sched.h>
 #include <limits.h>
+#include <sched.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -133,8 +133,7 @@ CreatedContainer create_container(const GlobalOptions& g, const CreateOptions& o
 
   bool caller_is_root = ::geteuid() == 0;
   NamespacePlan ns = plan_namespaces(spec.linux, caller_is_root);
-  check_sysctls(spec.linux.sysctl,
-                [&](oci::NamespaceType t) { return namespace_source(ns, t); });
+  check_sysctls(spec.linux.sysctl, [&](oci::NamespaceType t) { return namespace_source(ns, t); });
   std::optional<linux_::IdMapPlan> maps;
   if (ns.new_user_namespace) maps = plan_maps(spec, ns);
   std::optional<linux_::SeccompProgram> seccomp;

@@ -44,8 +44,8 @@ void delete_container(const GlobalOptions& g, const std::string& id, bool force)
   log::debug("deleted container {}", id);
   // After the container is gone, before delete returns; failures are warnings (the spec).
   if (st && !st->poststop.empty())
-    process::run_hooks_warning_only(
-        "poststop", st->poststop, state::oci_state_json(*st, state::Status::Stopped, id).dump());
+    process::run_hooks_warning_only("poststop", st->poststop,
+                                    state::oci_state_json(*st, state::Status::Stopped, id).dump());
 }
 
 }  // namespace sandbox::runtime

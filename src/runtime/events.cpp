@@ -27,19 +27,27 @@ std::chrono::milliseconds parse_duration(const std::string& text) {
   size_t i = 0;
   while (i < text.size()) {
     size_t start = i;
-    while (i < text.size() && (std::isdigit(static_cast<unsigned char>(text[i])) || text[i] == '.')) ++i;
+    while (i < text.size() && (std::isdigit(static_cast<unsigned char>(text[i])) || text[i] == '.'))
+      ++i;
     if (start == i) fail("--interval {}: not a duration (e.g. 5s, 100ms)", text);
     double n = std::stod(text.substr(start, i - start));
     size_t ustart = i;
     while (i < text.size() && std::isalpha(static_cast<unsigned char>(text[i]))) ++i;
     std::string unit = text.substr(ustart, i - ustart);
-    if (unit == "h") total_ms += n * 3'600'000;
-    else if (unit == "m") total_ms += n * 60'000;
-    else if (unit == "s") total_ms += n * 1000;
-    else if (unit == "ms") total_ms += n;
-    else if (unit == "us" || unit == "µs") total_ms += n / 1000;
-    else if (unit == "ns") total_ms += n / 1'000'000;
-    else fail("--interval {}: unknown unit \"{}\" (use h, m, s, ms, us, ns)", text, unit);
+    if (unit == "h")
+      total_ms += n * 3'600'000;
+    else if (unit == "m")
+      total_ms += n * 60'000;
+    else if (unit == "s")
+      total_ms += n * 1000;
+    else if (unit == "ms")
+      total_ms += n;
+    else if (unit == "us" || unit == "µs")
+      total_ms += n / 1000;
+    else if (unit == "ns")
+      total_ms += n / 1'000'000;
+    else
+      fail("--interval {}: unknown unit \"{}\" (use h, m, s, ms, us, ns)", text, unit);
   }
   if (total_ms < 1) fail("--interval {}: must be at least 1ms", text);
   return std::chrono::milliseconds(static_cast<int64_t>(total_ms));

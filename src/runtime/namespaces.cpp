@@ -127,7 +127,8 @@ NamespaceSource namespace_source(const NamespacePlan& plan, oci::NamespaceType t
   for (const auto& j : plan.join) {
     if (j.type != t) continue;
     std::string own = std::string("/proc/self/ns/") + proc_ns_name(t);
-    struct stat ours {}, theirs{};
+    struct stat ours {
+    }, theirs{};
     if (::fstat(j.fd.get(), &theirs) != 0) return NamespaceSource::Host;
     if (::stat(own.c_str(), &ours) == 0 && ours.st_ino == theirs.st_ino &&
         ours.st_dev == theirs.st_dev)

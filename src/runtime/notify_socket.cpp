@@ -80,7 +80,9 @@ std::optional<NotifyRelay> NotifyRelay::open(int container_dirfd) {
   return r;
 }
 
-bool NotifyRelay::relay_one(pid_t main_pid) { return relay_next(main_pid).value_or(false); }
+bool NotifyRelay::relay_one(pid_t main_pid) {
+  return relay_next(main_pid).value_or(false);
+}
 
 std::optional<bool> NotifyRelay::relay_next(pid_t main_pid) {
   char buf[4096];

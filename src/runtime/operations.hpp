@@ -84,7 +84,7 @@ nlohmann::ordered_json container_state(const GlobalOptions& g, const std::string
 
 struct ListEntry {
   nlohmann::ordered_json state;  // the OCI state document, in runc's key order
-  std::string owner;     // user name, or "#uid"
+  std::string owner;             // user name, or "#uid"
 };
 std::vector<ListEntry> list_containers(const GlobalOptions& g);
 

@@ -12,9 +12,10 @@ void check_sysctls(const std::map<std::string, std::string>& sysctl,
     if (!ns)
       fail("config.json: linux.sysctl: {}: not namespaced: setting it would change the host", key);
     if (source(*ns) == NamespaceSource::Host)
-      fail("config.json: linux.sysctl: {}: not allowed in the host {} namespace (give the "
-           "container a {} namespace of its own)",
-           key, oci::namespace_name(*ns), oci::namespace_name(*ns));
+      fail(
+          "config.json: linux.sysctl: {}: not allowed in the host {} namespace (give the "
+          "container a {} namespace of its own)",
+          key, oci::namespace_name(*ns), oci::namespace_name(*ns));
   }
 }
 

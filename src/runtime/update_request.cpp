@@ -20,7 +20,8 @@ int64_t parse_size(const std::string& text, const std::string& flag) {
   }
   if (i == 0) fail("{} {}: not a size (e.g. 512m, 1g, 1048576)", flag, text);
   std::string unit;
-  for (; i < text.size(); ++i) unit += static_cast<char>(std::tolower(static_cast<unsigned char>(text[i])));
+  for (; i < text.size(); ++i)
+    unit += static_cast<char>(std::tolower(static_cast<unsigned char>(text[i])));
   uint64_t mult = 1;
   if (unit.empty() || unit == "b") {
     mult = 1;
@@ -29,11 +30,20 @@ int64_t parse_size(const std::string& text, const std::string& flag) {
     std::string rest = unit.substr(1);
     if (rest != "" && rest != "b" && rest != "ib") fail("{} {}: unknown unit", flag, text);
     switch (u) {
-      case 'k': mult = 1ULL << 10; break;
-      case 'm': mult = 1ULL << 20; break;
-      case 'g': mult = 1ULL << 30; break;
-      case 't': mult = 1ULL << 40; break;
-      default: fail("{} {}: unknown unit", flag, text);
+      case 'k':
+        mult = 1ULL << 10;
+        break;
+      case 'm':
+        mult = 1ULL << 20;
+        break;
+      case 'g':
+        mult = 1ULL << 30;
+        break;
+      case 't':
+        mult = 1ULL << 40;
+        break;
+      default:
+        fail("{} {}: unknown unit", flag, text);
     }
   }
   if (n > static_cast<uint64_t>(std::numeric_limits<int64_t>::max()) / mult)

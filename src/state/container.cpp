@@ -1,15 +1,14 @@
 #include "state/container.hpp"
 
-#include "cgroup/control.hpp"
-#include "oci/parse.hpp"
-
 #include <dirent.h>
 #include <fcntl.h>
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "cgroup/control.hpp"
 #include "state/id.hpp"
+#include "state/state_json.hpp"
 #include "sys/error.hpp"
 #include "sys/proc.hpp"
 
@@ -110,60 +109,15 @@ ContainerDir ContainerDir::open(const StateRoot& root, const std::string& id) {
   return std::move(*d);
 }
 
-namespace {
-
-nlohmann::json hooks_to_json(const std::vector<oci::Hook>& hooks) {
-  nlohmann::json out = nlohmann::json::array();
-  for (const auto& h : hooks) {
-    nlohmann::json j = {{"path", h.path}, {"args", h.args}, {"env", h.env}};
-    if (h.timeout) j["timeout"] = *h.timeout;
-    out.push_back(std::move(j));
-  }
-  return out;
-}
-
-}  // namespace
 
 std::optional<ContainerState> ContainerDir::load() const {
   std::string text = read_at(fd_.get(), kStateFile);
   if (text.empty()) return std::nullopt;
-  auto j = nlohmann::json::parse(text, nullptr, false);
-  if (j.is_discarded() || !j.is_object()) fail("container \"{}\": state.json is corrupt", id_);
-  ContainerState st;
-  st.oci_version = j.value("ociVersion", "");
-  st.id = j.value("id", id_);
-  st.pid = j.value("pid", 0);
-  st.pid_start_time = j.value("pidStartTime", uint64_t{0});
-  st.bundle = j.value("bundle", "");
-  st.rootfs = j.value("rootfs", "");
-  st.created = j.value("created", "");
-  st.owner = j.value("owner", 0u);
-  if (j.contains("annotations") && j["annotations"].is_object())
-    st.annotations = j["annotations"].get<std::map<std::string, std::string>>();
-  if (j.contains("cgroup") && j["cgroup"].is_object()) st.cgroup = j["cgroup"];
-  if (j.contains("hooks") && j["hooks"].is_object()) {
-    oci::Hooks hooks = oci::parse_hooks_file(j["hooks"], "state.json: hooks");
-    st.poststart = std::move(hooks.poststart);
-    st.poststop = std::move(hooks.poststop);
-  }
-  return st;
+  return parse_state_json(text, id_);
 }
 
 void ContainerDir::save(const ContainerState& st) const {
-  nlohmann::json j = {{"ociVersion", st.oci_version},
-                      {"id", st.id},
-                      {"pid", st.pid},
-                      {"pidStartTime", st.pid_start_time},
-                      {"bundle", st.bundle},
-                      {"rootfs", st.rootfs},
-                      {"created", st.created},
-                      {"owner", st.owner},
-                      {"annotations", st.annotations},
-                      {"cgroup", st.cgroup}};
-  // In config.json's form, read back by the config's own parser.
-  if (!st.poststart.empty()) j["hooks"]["poststart"] = hooks_to_json(st.poststart);
-  if (!st.poststop.empty()) j["hooks"]["poststop"] = hooks_to_json(st.poststop);
-  std::string text = j.dump();
+  std::string text = state_json_text(st);
   // write + rename: a reader sees the old state or the new one, never half of one. No fsync:
   // the state describes processes, which do not survive a crash either.
   const char* tmp = ".state.json.tmp";
@@ -185,8 +139,7 @@ Status ContainerDir::status(const std::optional<ContainerState>& st) const {
   if (!st) return Status::Stopped;  // we hold the lock, so no create is in progress
   if (!sys::process_is(st->pid, st->pid_start_time)) return Status::Stopped;
   if (has_exec_fifo()) return Status::Created;
-  return cgroup::is_frozen(cgroup::record_from_json(st->cgroup)) ? Status::Paused
-                                                                 : Status::Running;
+  return cgroup::is_frozen(cgroup::record_from_json(st->cgroup)) ? Status::Paused : Status::Running;
 }
 
 void ContainerDir::remove(const StateRoot& root) {

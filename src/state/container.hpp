@@ -67,6 +67,7 @@ class ContainerDir {
 };
 
 // The OCI state document that `state` prints and `list --format json` collects.
-nlohmann::ordered_json oci_state_json(const ContainerState& st, Status status, const std::string& id);
+nlohmann::ordered_json oci_state_json(const ContainerState& st, Status status,
+                                      const std::string& id);
 
 }  // namespace sandbox::state

@@ -101,7 +101,8 @@ Fd open_through_readonly_overlay(const std::string& path) {
   if (fsconfig(fs.get(), FSCONFIG_SET_STRING, "lowerdir", lower.c_str(), 0) != 0 ||
       fsconfig(fs.get(), FSCONFIG_CMD_CREATE, nullptr, nullptr, 0) != 0)
     return Fd();
-  Fd mnt(fsmount(fs.get(), FSMOUNT_CLOEXEC, MOUNT_ATTR_RDONLY | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOSUID));
+  Fd mnt(
+      fsmount(fs.get(), FSMOUNT_CLOEXEC, MOUNT_ATTR_RDONLY | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOSUID));
   if (!mnt) return Fd();
   return Fd(::openat(mnt.get(), path.c_str() + slash + 1, O_RDONLY | O_CLOEXEC));
 }
@@ -137,7 +138,8 @@ void reexec_sealed(char** argv) {
   if (!copy) throw_errno("seal the runtime: memfd_create");
   off_t offset = 0;
   while (offset < st.st_size) {
-    ssize_t n = ::sendfile(copy.get(), self.get(), &offset, static_cast<size_t>(st.st_size - offset));
+    ssize_t n =
+        ::sendfile(copy.get(), self.get(), &offset, static_cast<size_t>(st.st_size - offset));
     if (n < 0 && errno == EINTR) continue;
     if (n <= 0) throw_errno("seal the runtime: copy the executable", n == 0 ? EIO : errno);
   }

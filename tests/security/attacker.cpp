@@ -61,7 +61,9 @@ double now() {
   return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-std::string err_text(int e) { return std::strerror(e); }
+std::string err_text(int e) {
+  return std::strerror(e);
+}
 
 bool same_file(const struct stat& a, const struct stat& b) {
   return a.st_dev == b.st_dev && a.st_ino == b.st_ino;
@@ -115,7 +117,7 @@ int race(int argc, char** argv) {
     }
   }
   KnownExes known;
-  std::set<int> initial, seen, kept;  // kept: pids whose runtime-binary fd we hold
+  std::set<int> initial, seen, kept;                // kept: pids whose runtime-binary fd we hold
   for (int pid : list_pids()) initial.insert(pid);  // what runs already is not the target
   seen = initial;
   int self = getpid();
@@ -293,7 +295,8 @@ int fd_escape(const std::string& hostdir, const std::string& marker) {
 
 int cwd_escape(const std::string& hostdir, const std::string& marker) {
   char cwd[512] = {};
-  if (!getcwd(cwd, sizeof cwd)) std::snprintf(cwd, sizeof cwd, "(getcwd: %s)", err_text(errno).c_str());
+  if (!getcwd(cwd, sizeof cwd))
+    std::snprintf(cwd, sizeof cwd, "(getcwd: %s)", err_text(errno).c_str());
   std::printf("cwd %s\n", cwd);
   std::string path = "." + ups() + hostdir + "/" + marker;
   int fd = open(path.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
@@ -327,7 +330,8 @@ int swap(const std::string& dir, const std::string& target, double seconds) {
 int capbset() {
   std::string out;
   for (int cap = 0; cap < 64; ++cap)
-    if (prctl(PR_CAPBSET_READ, cap, 0, 0, 0) == 1) out += (out.empty() ? "" : " ") + std::to_string(cap);
+    if (prctl(PR_CAPBSET_READ, cap, 0, 0, 0) == 1)
+      out += (out.empty() ? "" : " ") + std::to_string(cap);
   std::printf("%s\n", out.c_str());
   return 0;
 }
@@ -345,6 +349,7 @@ int main(int argc, char** argv) {
   if (cmd == "capbset") return capbset();
   std::fprintf(stderr,
                "usage: sandbox-attacker race SECONDS [--exe] [--fd N] [--stop-file PATH] | "
-               "proc1-exe | fd-escape HOSTDIR MARKER | cwd-escape HOSTDIR MARKER | swap DIR TARGET SECONDS | capbset\n");
+               "proc1-exe | fd-escape HOSTDIR MARKER | cwd-escape HOSTDIR MARKER | swap DIR TARGET "
+               "SECONDS | capbset\n");
   return 2;
 }

@@ -15,8 +15,7 @@ TEST(FindSubcommand, FirstWordAfterGlobalOptions) {
   EXPECT_EQ(scan({"run", "x"}), "run");
   EXPECT_EQ(scan({"--root", "/tmp/state", "run", "x"}), "run");
   EXPECT_EQ(scan({"--root=/tmp/state", "--debug", "create", "x"}), "create");
-  EXPECT_EQ(scan({"--log", "/l", "--log-format", "json", "--systemd-cgroup", "exec", "x"}),
-            "exec");
+  EXPECT_EQ(scan({"--log", "/l", "--log-format", "json", "--systemd-cgroup", "exec", "x"}), "exec");
   EXPECT_EQ(scan({"--cgroup-manager", "disabled", "--rootless", "true", "ls"}), "ls");
 }
 

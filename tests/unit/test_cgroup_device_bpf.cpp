@@ -1,19 +1,18 @@
 // Unit tests: the cgroup2 device program, built and, as root, attached for real to a cgroup
 // of the test's own.
 #include <fcntl.h>
+#include <gtest/gtest.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <gtest/gtest.h>
-
 #include <fstream>
 #include <string>
 
 #include "cgroup/device_bpf.hpp"
-#include "cgroup/settings.hpp"
 #include "cgroup/layout.hpp"
+#include "cgroup/settings.hpp"
 #include "sys/fd.hpp"
 
 namespace sandbox::cgroup {

@@ -40,8 +40,8 @@ TEST(CgroupLayout, UnifiedHost) {
 }
 
 TEST(CgroupLayout, MembershipSplitsCoMountedControllers) {
-  Membership m = parse_membership(
-      "9:name=systemd:/user.slice/a:b\n4:cpu,cpuacct:/x\n1:memory:/m\n0::/u/v\n");
+  Membership m =
+      parse_membership("9:name=systemd:/user.slice/a:b\n4:cpu,cpuacct:/x\n1:memory:/m\n0::/u/v\n");
   EXPECT_EQ(m.at(""), "/u/v");
   EXPECT_EQ(m.at("cpu"), "/x");
   EXPECT_EQ(m.at("cpuacct"), "/x");
@@ -88,8 +88,12 @@ TEST(CgroupPath, SystemdNames) {
   EXPECT_THROW(systemd_scope_name("a.slice:p:sub.slice", "c1", true), Error);
 }
 
-Probe ok() { return {true, ""}; }
-Probe no(const char* why) { return {false, why}; }
+Probe ok() {
+  return {true, ""};
+}
+Probe no(const char* why) {
+  return {false, why};
+}
 
 TEST(CgroupDriver, RootDefaultsToCgroupfsWithoutProbing) {
   int probes = 0;
@@ -103,8 +107,12 @@ TEST(CgroupDriver, RootDefaultsToCgroupfsWithoutProbing) {
 
 TEST(CgroupDriver, RootlessTriesSystemdThenCgroupfsThenNone) {
   EXPECT_EQ(choose_driver("", true, ok, ok).driver, Driver::Systemd);
-  EXPECT_EQ(choose_driver("", true, [] { return no("no bus"); }, ok).driver, Driver::Cgroupfs);
-  Choice c = choose_driver("", true, [] { return no("no bus"); }, [] { return no("ro"); });
+  EXPECT_EQ(choose_driver(
+                "", true, [] { return no("no bus"); }, ok)
+                .driver,
+            Driver::Cgroupfs);
+  Choice c = choose_driver(
+      "", true, [] { return no("no bus"); }, [] { return no("ro"); });
   EXPECT_EQ(c.driver, Driver::None);
   EXPECT_NE(c.why_none.find("no bus"), std::string::npos);
   EXPECT_NE(c.why_none.find("ro"), std::string::npos);
@@ -113,8 +121,13 @@ TEST(CgroupDriver, RootlessTriesSystemdThenCgroupfsThenNone) {
 TEST(CgroupDriver, ExplicitChoices) {
   EXPECT_EQ(choose_driver("disabled", false, ok, ok).driver, Driver::None);
   EXPECT_EQ(choose_driver("systemd", false, ok, ok).driver, Driver::Systemd);
-  EXPECT_THROW(choose_driver("systemd", true, [] { return no("x"); }, ok), Error);
-  EXPECT_EQ(choose_driver("cgroupfs", true, [] { return no("x"); }, ok).driver, Driver::Cgroupfs);
+  EXPECT_THROW(choose_driver(
+                   "systemd", true, [] { return no("x"); }, ok),
+               Error);
+  EXPECT_EQ(choose_driver(
+                "cgroupfs", true, [] { return no("x"); }, ok)
+                .driver,
+            Driver::Cgroupfs);
   EXPECT_THROW(choose_driver("cgroupfs", true, ok, [] { return no("x"); }), Error);
   EXPECT_THROW(choose_driver("bogus", false, ok, ok), Error);
 }

@@ -59,8 +59,7 @@ TEST(CgroupOwn, HybridHostBindsEachHierarchysOwnCgroup) {
   EXPECT_EQ(find(o, "cpu,cpuacct")->source, "/sys/fs/cgroup/cpu,cpuacct/test/c1");
   EXPECT_EQ(find(o, "cpu,cpuacct")->links, (std::vector<std::string>{"cpu", "cpuacct"}));
   EXPECT_EQ(find(o, "net_cls,net_prio")->source, "/sys/fs/cgroup/net_cls,net_prio");
-  EXPECT_EQ(find(o, "net_cls,net_prio")->links,
-            (std::vector<std::string>{"net_cls", "net_prio"}));
+  EXPECT_EQ(find(o, "net_cls,net_prio")->links, (std::vector<std::string>{"net_cls", "net_prio"}));
   EXPECT_EQ(find(o, "systemd")->source, "/sys/fs/cgroup/systemd/system.slice/x.scope");
   EXPECT_EQ(find(o, "unified")->source, "/sys/fs/cgroup/unified/test2/c1");
 }
@@ -71,8 +70,8 @@ TEST(CgroupOwn, InACgroupNamespaceOnlyReachableHierarchiesAreShown) {
       "31 30 0:28 /.. /sys/fs/cgroup/memory rw - cgroup cgroup rw,memory\n"
       "32 30 0:29 / /sys/fs/cgroup/pids rw - cgroup cgroup rw,pids\n"
       "40 30 0:37 /../.. /sys/fs/cgroup/unified rw - cgroup2 cgroup2 rw\n";
-  OwnCgroups o = own_cgroups(parse_layout(mountinfo),
-                             parse_membership("2:memory:/\n1:pids:/\n0::/\n"));
+  OwnCgroups o =
+      own_cgroups(parse_layout(mountinfo), parse_membership("2:memory:/\n1:pids:/\n0::/\n"));
   ASSERT_EQ(o.hierarchies.size(), 1u);
   EXPECT_EQ(o.hierarchies[0].name, "pids");
   EXPECT_EQ(o.hierarchies[0].source, "/sys/fs/cgroup/pids");
@@ -98,8 +97,8 @@ TEST(CgroupOwn, LinksDoNotShadowAHierarchyOfThatName) {
   const char* mountinfo =
       "31 30 0:28 / /sys/fs/cgroup/cpu rw - cgroup cgroup rw,cpu\n"
       "32 30 0:29 / /sys/fs/cgroup/cpuacct,cpuset rw - cgroup cgroup rw,cpuacct,cpuset\n";
-  OwnCgroups o = own_cgroups(parse_layout(mountinfo),
-                             parse_membership("3:cpu:/a\n2:cpuacct,cpuset:/a\n"));
+  OwnCgroups o =
+      own_cgroups(parse_layout(mountinfo), parse_membership("3:cpu:/a\n2:cpuacct,cpuset:/a\n"));
   ASSERT_EQ(o.hierarchies.size(), 2u);
   EXPECT_TRUE(o.hierarchies[0].links.empty());
   EXPECT_EQ(o.hierarchies[1].links, (std::vector<std::string>{"cpuacct", "cpuset"}));

@@ -6,7 +6,9 @@
 namespace sandbox::cgroup {
 namespace {
 
-Setting set(const char* file, const char* value) { return {"", file, value}; }
+Setting set(const char* file, const char* value) {
+  return {"", file, value};
+}
 
 TEST(CgroupRestore, PlainFilesGetTheirContentBack) {
   EXPECT_EQ(value_to_restore(set("memory.limit_in_bytes", "1"), "9223372036854771712\n"),
@@ -22,7 +24,8 @@ TEST(CgroupRestore, OomControlGivesTheDisableFlag) {
 }
 
 TEST(CgroupRestore, PerDeviceFilesGetTheDevicesLineOrItsDefault) {
-  std::string io_max = "8:0 rbps=1000 wbps=max riops=max wiops=max\n8:16 rbps=max wbps=5 riops=max wiops=max\n";
+  std::string io_max =
+      "8:0 rbps=1000 wbps=max riops=max wiops=max\n8:16 rbps=max wbps=5 riops=max wiops=max\n";
   EXPECT_EQ(value_to_restore(set("io.max", "8:16 rbps=7"), io_max),
             "8:16 rbps=max wbps=5 riops=max wiops=max");
   EXPECT_EQ(value_to_restore(set("io.max", "8:32 rbps=7"), io_max),

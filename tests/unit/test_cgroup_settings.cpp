@@ -57,7 +57,8 @@ TEST(CgroupSettings, V2RefusesWhatItCannotExpress) {
     v2_settings(r);
     FAIL();
   } catch (const Error& e) {
-    EXPECT_EQ(std::string(e.what()), "linux.resources.memory.swappiness: not available on cgroup v2");
+    EXPECT_EQ(std::string(e.what()),
+              "linux.resources.memory.swappiness: not available on cgroup v2");
   }
   oci::Resources rt;
   rt.cpu = oci::CpuResources{};
@@ -106,7 +107,8 @@ TEST(CgroupSettings, ZerosThatMeanUnsetWriteNothing) {
     "pids": {"limit": 0},
     "blockIO": {"weight": 0, "leafWeight": 0,
                 "weightDevice": [{"major": 8, "minor": 0, "weight": 0, "leafWeight": 0}]}
-  })"), "test");
+  })"),
+                                     "test");
   EXPECT_EQ(v1_settings(r), std::vector<Setting>{});
   EXPECT_EQ(v2_settings(r), std::vector<Setting>{});  // kernel 0 is not refused on v2 either
   EXPECT_FALSE(r.has_limits());
@@ -118,7 +120,8 @@ TEST(CgroupSettings, ZerosThatAreValuesAreWritten) {
     "cpu": {"shares": 0, "quota": 0, "period": 0, "idle": 0, "burst": 0},
     "hugepageLimits": [{"pageSize": "2MB", "limit": 0}],
     "blockIO": {"throttleReadBpsDevice": [{"major": 8, "minor": 0, "rate": 0}]}
-  })"), "test");
+  })"),
+                                     "test");
   auto v1 = v1_settings(r);
   EXPECT_EQ(value_of(v1, "memory.limit_in_bytes"), "67108864");
   EXPECT_EQ(value_of(v1, "memory.swappiness"), "0");
@@ -197,8 +200,8 @@ TEST(CgroupSettings, UnifiedEntriesComeLastAsGiven) {
 TEST(CgroupSettings, DeviceRulesKeepTheDefaultsUsable) {
   oci::Resources r;
   r.devices = {oci::DeviceRule{false, 'a', std::nullopt, std::nullopt, "rwm"}};
-  auto lines = device_transition(parse_devices_list("a *:* rwm\n"),
-                                 device_state(effective_device_rules(r)));
+  auto lines =
+      device_transition(parse_devices_list("a *:* rwm\n"), device_state(effective_device_rules(r)));
   ASSERT_GE(lines.size(), 3u);
   EXPECT_EQ(lines[0], (Setting{"devices", "devices.deny", "a *:* rwm"}));
   auto has = [&](const std::string& line) {
@@ -251,10 +254,9 @@ TEST(CgroupSettings, DeviceTransitionBetweenAllowListsWritesTheDifference) {
 TEST(CgroupSettings, DeviceExceptionsKeepTheListedOrder) {
   oci::Resources r;
   r.devices = {oci::DeviceRule{false, 'a', std::nullopt, std::nullopt, "rwm"},
-               oci::DeviceRule{true, 'c', 10, 229, "rwm"},
-               oci::DeviceRule{true, 'b', 8, 20, "rw"}};
-  auto lines = device_transition(parse_devices_list("a *:* rwm\n"),
-                                 device_state(effective_device_rules(r)));
+               oci::DeviceRule{true, 'c', 10, 229, "rwm"}, oci::DeviceRule{true, 'b', 8, 20, "rw"}};
+  auto lines =
+      device_transition(parse_devices_list("a *:* rwm\n"), device_state(effective_device_rules(r)));
   ASSERT_GE(lines.size(), 4u);
   EXPECT_EQ(lines[1].value, "c 10:229 rwm");
   EXPECT_EQ(lines[2].value, "b 8:20 rw");
@@ -264,11 +266,11 @@ TEST(CgroupSettings, DeviceExceptionsKeepTheListedOrder) {
 TEST(CgroupSettings, DeviceRulesFollowTheKernelsSemantics) {
   DeviceAccessState s;
   s.apply({true, 'a', std::nullopt, std::nullopt, "rwm"});
-  s.apply({false, 'c', 1, 3, "rwm"});  // an exception to allow-all
-  s.apply({true, 'c', 1, 3, "w"});     // takes w off the exception
+  s.apply({false, 'c', 1, 3, "rwm"});                     // an exception to allow-all
+  s.apply({true, 'c', 1, 3, "w"});                        // takes w off the exception
   s.apply({true, 'c', std::nullopt, std::nullopt, "m"});  // no such exception: nothing
   ASSERT_EQ(s.exceptions.size(), 1u);
-  EXPECT_EQ(s.exceptions[0].access, 5u);  // r and m still denied
+  EXPECT_EQ(s.exceptions[0].access, 5u);                   // r and m still denied
   s.apply({false, 'a', std::nullopt, std::nullopt, "r"});  // "a" resets, whatever its access
   EXPECT_FALSE(s.default_allow);
   EXPECT_TRUE(s.exceptions.empty());

@@ -9,7 +9,9 @@
 
 namespace {
 
-bool is_open(int fd) { return ::fcntl(fd, F_GETFD) >= 0; }
+bool is_open(int fd) {
+  return ::fcntl(fd, F_GETFD) >= 0;
+}
 
 // Runs BODY in a child, so that closing fds does not disturb the test runner; returns the
 // child's exit status.
@@ -49,7 +51,9 @@ TEST(CloseFds, FdsBelowFirstStay) {
 
 namespace {
 
-bool is_cloexec(int fd) { return (::fcntl(fd, F_GETFD) & FD_CLOEXEC) != 0; }
+bool is_cloexec(int fd) {
+  return (::fcntl(fd, F_GETFD) & FD_CLOEXEC) != 0;
+}
 
 // Opens fds without close-on-exec (one far up), marks from the second, checks the result.
 int mark_and_check() {

@@ -78,7 +78,7 @@ TEST(FlagScan, TheSeparatorOfAPrefixCommand) {
   };
   EXPECT_EQ(sep({"exec", "-t", "--", "c", "echo", "--x"}), 3);
   EXPECT_EQ(sep({"exec", "c", "--", "echo"}), -1);  // the command's own "--"
-  EXPECT_EQ(sep({"kill", "--", "c"}), -1);           // not a prefix command
+  EXPECT_EQ(sep({"kill", "--", "c"}), -1);          // not a prefix command
 }
 
 }  // namespace

@@ -14,14 +14,14 @@
 
 using nlohmann::json;
 using sandbox::Error;
-using sandbox::oci::load_spec;
-using sandbox::oci::NamespaceType;
-using sandbox::oci::parse_spec;
-using sandbox::oci::Spec;
 using sandbox::oci::CpuResources;
 using sandbox::oci::DeviceRule;
+using sandbox::oci::load_spec;
+using sandbox::oci::NamespaceType;
 using sandbox::oci::parse_resources_file;
+using sandbox::oci::parse_spec;
 using sandbox::oci::Resources;
+using sandbox::oci::Spec;
 
 namespace {
 
@@ -756,9 +756,9 @@ TEST(ParseHooks, AllSixKindsInTheirLists) {
   EXPECT_EQ(s.hooks.start_container.at(0).path, "/d");
   EXPECT_EQ(s.hooks.poststart.at(0).path, "/e");
   EXPECT_FALSE(s.hooks.poststop.at(0).timeout.has_value());
-  EXPECT_EQ(sandbox::oci::hook_kinds(), (std::vector<std::string>{"prestart", "createRuntime",
-                                                    "createContainer", "startContainer",
-                                                    "poststart", "poststop"}));
+  EXPECT_EQ(sandbox::oci::hook_kinds(),
+            (std::vector<std::string>{"prestart", "createRuntime", "createContainer",
+                                      "startContainer", "poststart", "poststop"}));
 }
 
 TEST(ParseHooks, BadHooksNameTheirPath) {
@@ -766,9 +766,9 @@ TEST(ParseHooks, BadHooksNameTheirPath) {
                         "config.json: hooks.poststart[0].path: must be an absolute path"));
   EXPECT_TRUE(FailsWith(with(minimal(), "/hooks/prestart", R"([{"args": ["x"]}])"_json),
                         "config.json: hooks.prestart[0].path: is required"));
-  EXPECT_TRUE(FailsWith(
-      with(minimal(), "/hooks/createRuntime", R"([{"path": "/x", "timeout": 0}])"_json),
-      "config.json: hooks.createRuntime[0].timeout: must be greater than 0"));
+  EXPECT_TRUE(
+      FailsWith(with(minimal(), "/hooks/createRuntime", R"([{"path": "/x", "timeout": 0}])"_json),
+                "config.json: hooks.createRuntime[0].timeout: must be greater than 0"));
   EXPECT_TRUE(FailsWith(with(minimal(), "/hooks/poststop", R"({"path": "/x"})"_json),
                         "config.json: hooks.poststop: must be an array"));
 }
@@ -875,19 +875,22 @@ TEST(ParseResources, BadValuesNameTheField) {
     const char* error;
   };
   const Case cases[] = {
-      {R"({"memory": {"swappiness": 101}})", "linux.resources.memory.swappiness: must be from 0 to 100"},
+      {R"({"memory": {"swappiness": 101}})",
+       "linux.resources.memory.swappiness: must be from 0 to 100"},
       {R"({"memory": {"limit": -5}})", "linux.resources.memory: limits must be -1"},
       {R"({"cpu": {"idle": 3}})", "linux.resources.cpu.idle: must be 0 or 1"},
       {R"({"pids": {}})", "linux.resources.pids.limit: is required"},
       {R"({"blockIO": {"weight": 5}})", "linux.resources.blockIO.weight: must be from 10 to 1000"},
       {R"({"hugepageLimits": [{"pageSize": "2M", "limit": 1}]})",
        "linux.resources.hugepageLimits[0].pageSize: must be a size such as 2MB or 1GB"},
-      {R"({"devices": [{"allow": true, "type": "x"}]})", "linux.resources.devices[0].type: must be"},
+      {R"({"devices": [{"allow": true, "type": "x"}]})",
+       "linux.resources.devices[0].type: must be"},
       {R"({"devices": [{"allow": true, "access": "x"}]})",
        "linux.resources.devices[0].access: must name at least one of r, w and m"},
       {R"({"devices": [{"allow": true, "access": ""}]})",
        "linux.resources.devices[0].access: must name at least one of r, w and m"},
-      {R"({"unified": {"../x": "1"}})", "linux.resources.unified[\"../x\"]: must be the name of a file"},
+      {R"({"unified": {"../x": "1"}})",
+       "linux.resources.unified[\"../x\"]: must be the name of a file"},
       {R"({"unified": {"cgroup.procs": "1"}})", "is managed by the runtime"},
       {R"({"network": {"classID": 5}})", "linux.resources.network: not supported yet"},
       {R"({"rdma": {"mlx": {"hcaHandles": 1}}})", "linux.resources.rdma: not supported yet"},

@@ -1,3 +1,4 @@
+#include <fcntl.h>
 #include <gtest/gtest.h>
 #include <linux/audit.h>
 #include <linux/seccomp.h>
@@ -10,13 +11,11 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <fcntl.h>
-
 #include <cerrno>
 #include <csignal>
-#include <optional>
 #include <cstdlib>
 #include <functional>
+#include <optional>
 #include <string>
 
 #include "linux/seccomp.hpp"
@@ -316,8 +315,9 @@ const std::vector<std::string> kAllowed = {"exit_group", "exit", "getpid", "clos
 TEST(SeccompEnosys, NewerThanTheProfileGetsEnosysOlderGetsTheDefault) {
   SeccompProgram p = compile_seccomp(deny_by_default("SCMP_ACT_ERRNO", kAllowed));
   // Newer than close_range: ENOSYS, also for a number no libseccomp knows.
-  EXPECT_EQ(run_filtered(p, [] { return errno_of(::syscall(SYS_faccessat2, AT_FDCWD, "/", 0, 0)); }),
-            ENOSYS);
+  EXPECT_EQ(
+      run_filtered(p, [] { return errno_of(::syscall(SYS_faccessat2, AT_FDCWD, "/", 0, 0)); }),
+      ENOSYS);
   EXPECT_EQ(run_filtered(p, [] { return errno_of(::syscall(1000)); }), ENOSYS);
   // Older and not named: the default errno.
   EXPECT_EQ(run_filtered(p, [] { return errno_of(::syscall(SYS_clone3, nullptr, 0)); }), EPERM);
@@ -328,8 +328,9 @@ TEST(SeccompEnosys, NewerThanTheProfileGetsEnosysOlderGetsTheDefault) {
 
 TEST(SeccompEnosys, KillDefaultAlsoGetsEnosys) {
   SeccompProgram p = compile_seccomp(deny_by_default("SCMP_ACT_KILL_PROCESS", kAllowed));
-  EXPECT_EQ(run_filtered(p, [] { return errno_of(::syscall(SYS_faccessat2, AT_FDCWD, "/", 0, 0)); }),
-            ENOSYS);
+  EXPECT_EQ(
+      run_filtered(p, [] { return errno_of(::syscall(SYS_faccessat2, AT_FDCWD, "/", 0, 0)); }),
+      ENOSYS);
   EXPECT_EQ(run_filtered(p, [] { return errno_of(::syscall(SYS_getppid)); }), 256 + SIGSYS);
 }
 
@@ -337,8 +338,8 @@ TEST(SeccompEnosys, NoPrefixWhenTheDefaultLetsCallsThroughOrIsEnosys) {
   std::vector<std::string> names = kAllowed;
   for (uint32_t action : {SCMP_ACT_ALLOW, SCMP_ACT_LOG, SCMP_ACT_TRACE(3), SCMP_ACT_ERRNO(ENOSYS)})
     EXPECT_TRUE(sandbox::linux_::enosys_prefix({}, names, action).empty()) << action;
-  for (uint32_t action : {SCMP_ACT_ERRNO(EPERM), SCMP_ACT_KILL_PROCESS, SCMP_ACT_KILL_THREAD,
-                          SCMP_ACT_TRAP})
+  for (uint32_t action :
+       {SCMP_ACT_ERRNO(EPERM), SCMP_ACT_KILL_PROCESS, SCMP_ACT_KILL_THREAD, SCMP_ACT_TRAP})
     EXPECT_FALSE(sandbox::linux_::enosys_prefix({}, names, action).empty()) << action;
   // A profile naming no syscall has no "newer" to speak of.
   EXPECT_TRUE(sandbox::linux_::enosys_prefix({}, {}, SCMP_ACT_ERRNO(EPERM)).empty());
@@ -354,13 +355,26 @@ std::optional<uint32_t> run_prefix(const std::vector<sock_filter>& prog, uint32_
   for (size_t pc = 0; pc < prog.size(); pc++) {
     const sock_filter& in = prog[pc];
     switch (in.code) {
-      case BPF_LD | BPF_W | BPF_ABS: acc = in.k == 0 ? nr : in.k == 4 ? arch : 0xdead; break;
-      case BPF_RET | BPF_K: return in.k;
-      case BPF_JMP | BPF_JA: pc += in.k; break;
-      case BPF_JMP | BPF_JEQ | BPF_K: pc += acc == in.k ? in.jt : in.jf; break;
-      case BPF_JMP | BPF_JGT | BPF_K: pc += acc > in.k ? in.jt : in.jf; break;
-      case BPF_JMP | BPF_JSET | BPF_K: pc += (acc & in.k) ? in.jt : in.jf; break;
-      default: ADD_FAILURE() << "unexpected instruction " << in.code; return 0;
+      case BPF_LD | BPF_W | BPF_ABS:
+        acc = in.k == 0 ? nr : in.k == 4 ? arch : 0xdead;
+        break;
+      case BPF_RET | BPF_K:
+        return in.k;
+      case BPF_JMP | BPF_JA:
+        pc += in.k;
+        break;
+      case BPF_JMP | BPF_JEQ | BPF_K:
+        pc += acc == in.k ? in.jt : in.jf;
+        break;
+      case BPF_JMP | BPF_JGT | BPF_K:
+        pc += acc > in.k ? in.jt : in.jf;
+        break;
+      case BPF_JMP | BPF_JSET | BPF_K:
+        pc += (acc & in.k) ? in.jt : in.jf;
+        break;
+      default:
+        ADD_FAILURE() << "unexpected instruction " << in.code;
+        return 0;
     }
     if (pc >= prog.size()) {
       EXPECT_EQ(pc, prog.size()) << "a jump past the program's start";

@@ -6,9 +6,9 @@
 
 using sandbox::Error;
 using sandbox::oci::NamespaceType;
+using sandbox::oci::sysctl_namespace;
 using sandbox::runtime::check_sysctls;
 using sandbox::runtime::NamespaceSource;
-using sandbox::oci::sysctl_namespace;
 
 namespace {
 

@@ -66,9 +66,11 @@ TEST(Template, RuncShapedDefaults) {
                                                       "/proc/sys", "/proc/sysrq-trigger"}));
   EXPECT_FALSE(t.contains("hooks"));
   json caps = json::array({"CAP_AUDIT_WRITE", "CAP_KILL", "CAP_NET_BIND_SERVICE"});
-  EXPECT_EQ(t["process"]["capabilities"],
-            (json{{"bounding", caps}, {"effective", caps}, {"permitted", caps}, {"ambient", caps}}));
-  EXPECT_EQ(namespace_types(t), (std::vector<std::string>{"pid", "network", "ipc", "uts", "mount"}));
+  EXPECT_EQ(
+      t["process"]["capabilities"],
+      (json{{"bounding", caps}, {"effective", caps}, {"permitted", caps}, {"ambient", caps}}));
+  EXPECT_EQ(namespace_types(t),
+            (std::vector<std::string>{"pid", "network", "ipc", "uts", "mount"}));
 }
 
 // runc's key order, so the file diffs cleanly against `runc spec`.
@@ -84,7 +86,8 @@ TEST(Template, RuncKeyOrder) {
   EXPECT_EQ(keys(t), (V{"ociVersion", "process", "root", "hostname", "mounts", "linux"}));
   EXPECT_EQ(keys(t["process"]), (V{"terminal", "user", "args", "env", "cwd", "capabilities",
                                    "rlimits", "noNewPrivileges"}));
-  EXPECT_EQ(keys(t["process"]["capabilities"]), (V{"bounding", "effective", "permitted", "ambient"}));
+  EXPECT_EQ(keys(t["process"]["capabilities"]),
+            (V{"bounding", "effective", "permitted", "ambient"}));
   EXPECT_EQ(keys(t["process"]["rlimits"][0]), (V{"type", "hard", "soft"}));
   EXPECT_EQ(keys(t["mounts"][2]), (V{"destination", "type", "source", "options"}));
   EXPECT_EQ(keys(t["linux"]), (V{"resources", "namespaces", "maskedPaths", "readonlyPaths"}));

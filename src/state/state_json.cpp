@@ -1,0 +1,68 @@
+#include "state/state_json.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include "oci/parse.hpp"
+#include "sys/error.hpp"
+
+namespace sandbox::state {
+namespace {
+
+nlohmann::json hooks_to_json(const std::vector<oci::Hook>& hooks) {
+  nlohmann::json out = nlohmann::json::array();
+  for (const auto& h : hooks) {
+    nlohmann::json j = {{"path", h.path}, {"args", h.args}, {"env", h.env}};
+    if (h.timeout) j["timeout"] = *h.timeout;
+    out.push_back(std::move(j));
+  }
+  return out;
+}
+
+}  // namespace
+
+ContainerState parse_state_json(const std::string& text, const std::string& id) {
+  auto j = nlohmann::json::parse(text, nullptr, false);
+  if (j.is_discarded() || !j.is_object()) fail("container \"{}\": state.json is corrupt", id);
+  try {
+    ContainerState st;
+    st.oci_version = j.value("ociVersion", "");
+    st.id = j.value("id", id);
+    st.pid = j.value("pid", 0);
+    st.pid_start_time = j.value("pidStartTime", uint64_t{0});
+    st.bundle = j.value("bundle", "");
+    st.rootfs = j.value("rootfs", "");
+    st.created = j.value("created", "");
+    st.owner = j.value("owner", 0u);
+    if (j.contains("annotations") && j["annotations"].is_object())
+      st.annotations = j["annotations"].get<std::map<std::string, std::string>>();
+    if (j.contains("cgroup") && j["cgroup"].is_object()) st.cgroup = j["cgroup"];
+    if (j.contains("hooks") && j["hooks"].is_object()) {
+      oci::Hooks hooks = oci::parse_hooks_file(j["hooks"], "state.json: hooks");
+      st.poststart = std::move(hooks.poststart);
+      st.poststop = std::move(hooks.poststop);
+    }
+    return st;
+  } catch (const nlohmann::json::exception&) {
+    // A key of the wrong type (a hand-edited or damaged file) is corruption, not a crash.
+    fail("container \"{}\": state.json is corrupt", id);
+  }
+}
+
+std::string state_json_text(const ContainerState& st) {
+  nlohmann::json j = {{"ociVersion", st.oci_version},
+                      {"id", st.id},
+                      {"pid", st.pid},
+                      {"pidStartTime", st.pid_start_time},
+                      {"bundle", st.bundle},
+                      {"rootfs", st.rootfs},
+                      {"created", st.created},
+                      {"owner", st.owner},
+                      {"annotations", st.annotations},
+                      {"cgroup", st.cgroup}};
+  // Hooks in config.json's form, read back by the config's own parser.
+  if (!st.poststart.empty()) j["hooks"]["poststart"] = hooks_to_json(st.poststart);
+  if (!st.poststop.empty()) j["hooks"]["poststop"] = hooks_to_json(st.poststop);
+  return j.dump();
+}
+
+}  // namespace sandbox::state
