@@ -8,6 +8,8 @@ SANDBOX_PACKAGES=(
   cmake make g++ pkg-config git
   nlohmann-json3-dev libcli11-dev libseccomp-dev libcap-dev libfmt-dev libgtest-dev libgmock-dev
   uidmap busybox-static bats jq procps util-linux coreutils passwd
+  # The style check (tests/check-format.sh).
+  clang-format
   # The engines of the end-to-end tests (tests/e2e) and what rootless podman needs (podman
   # only recommends most of it); tmux drives their terminal tests, ip removes root podman's
   # private bridge.

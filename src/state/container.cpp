@@ -109,7 +109,6 @@ ContainerDir ContainerDir::open(const StateRoot& root, const std::string& id) {
   return std::move(*d);
 }
 
-
 std::optional<ContainerState> ContainerDir::load() const {
   std::string text = read_at(fd_.get(), kStateFile);
   if (text.empty()) return std::nullopt;
