@@ -15,14 +15,11 @@ Pty open_console(int rootfd) {
   Pty pty = pty_from_master(std::move(master));
   Fd console = open_in_root(rootfd, "/dev/console", Create::File);
   if (!console) throw_errno("process.terminal: create /dev/console");
-  try {
+  wrap("process.terminal: bind the pty on /dev/console", [&] {
     // A bind of the slave itself (the fd names its devpts entry), not of a path to it.
     Fd tree = clone_tree(pty.slave.get(), "", false);
     attach(tree.get(), console.get());
-  } catch (const Error& e) {
-    throw Error(std::string("process.terminal: bind the pty on /dev/console: ") + e.what(),
-                e.code());
-  }
+  });
   return pty;
 }
 

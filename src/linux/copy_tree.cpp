@@ -1,6 +1,5 @@
 #include "linux/copy_tree.hpp"
 
-#include <dirent.h>
 #include <fcntl.h>
 #include <sys/sendfile.h>
 #include <sys/stat.h>
@@ -8,6 +7,7 @@
 
 #include <string>
 
+#include "sys/dir_stream.hpp"
 #include "sys/error.hpp"
 #include "sys/fd.hpp"
 
@@ -33,48 +33,36 @@ void copy_file(int from, int to, const char* name, const struct stat& st) {
 
 void copy_entries(int from, int to, int depth) {
   if (depth > 64) fail("tmpcopyup: directories nested too deep");
-  int dup = ::openat(from, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (dup < 0) throw_errno("tmpcopyup: open directory");
-  DIR* d = ::fdopendir(dup);
-  if (d == nullptr) {
-    ::close(dup);
-    throw_errno("tmpcopyup: read directory");
-  }
-  try {
-    while (dirent* e = ::readdir(d)) {
-      const char* name = e->d_name;
-      if (std::string(name) == "." || std::string(name) == "..") continue;
-      struct stat st {};
-      if (::fstatat(from, name, &st, AT_SYMLINK_NOFOLLOW) != 0)
-        throw_errno(std::string("tmpcopyup: stat ") + name);
-      if (S_ISDIR(st.st_mode)) {
-        if (::mkdirat(to, name, st.st_mode & 07777) != 0)
-          throw_errno(std::string("tmpcopyup: mkdir ") + name);
-        Fd sub_from(::openat(from, name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
-        Fd sub_to(::openat(to, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
-        if (!sub_from || !sub_to) throw_errno(std::string("tmpcopyup: open ") + name);
-        copy_entries(sub_from.get(), sub_to.get(), depth + 1);
-        (void)::fchown(sub_to.get(), st.st_uid, st.st_gid);
-        ::fchmod(sub_to.get(), st.st_mode & 07777);
-      } else if (S_ISREG(st.st_mode)) {
-        copy_file(from, to, name, st);
-      } else if (S_ISLNK(st.st_mode)) {
-        std::string target(static_cast<size_t>(st.st_size) + 1, '\0');
-        ssize_t n = ::readlinkat(from, name, target.data(), target.size());
-        if (n < 0) throw_errno(std::string("tmpcopyup: readlink ") + name);
-        target.resize(static_cast<size_t>(n));
-        if (::symlinkat(target.c_str(), to, name) != 0)
-          throw_errno(std::string("tmpcopyup: symlink ") + name);
-        (void)::fchownat(to, name, st.st_uid, st.st_gid, AT_SYMLINK_NOFOLLOW);
-      } else if (::mknodat(to, name, st.st_mode, st.st_rdev) == 0) {
-        (void)::fchownat(to, name, st.st_uid, st.st_gid, AT_SYMLINK_NOFOLLOW);
-      }
+  sys::DirStream d = sys::DirStream::reopen(from);
+  if (!d) throw_errno("tmpcopyup: open directory");
+  while (const dirent* e = d.next()) {
+    const char* name = e->d_name;
+    struct stat st {};
+    if (::fstatat(from, name, &st, AT_SYMLINK_NOFOLLOW) != 0)
+      throw_errno(std::string("tmpcopyup: stat ") + name);
+    if (S_ISDIR(st.st_mode)) {
+      if (::mkdirat(to, name, st.st_mode & 07777) != 0)
+        throw_errno(std::string("tmpcopyup: mkdir ") + name);
+      Fd sub_from(::openat(from, name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+      Fd sub_to(::openat(to, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+      if (!sub_from || !sub_to) throw_errno(std::string("tmpcopyup: open ") + name);
+      copy_entries(sub_from.get(), sub_to.get(), depth + 1);
+      (void)::fchown(sub_to.get(), st.st_uid, st.st_gid);
+      ::fchmod(sub_to.get(), st.st_mode & 07777);
+    } else if (S_ISREG(st.st_mode)) {
+      copy_file(from, to, name, st);
+    } else if (S_ISLNK(st.st_mode)) {
+      std::string target(static_cast<size_t>(st.st_size) + 1, '\0');
+      ssize_t n = ::readlinkat(from, name, target.data(), target.size());
+      if (n < 0) throw_errno(std::string("tmpcopyup: readlink ") + name);
+      target.resize(static_cast<size_t>(n));
+      if (::symlinkat(target.c_str(), to, name) != 0)
+        throw_errno(std::string("tmpcopyup: symlink ") + name);
+      (void)::fchownat(to, name, st.st_uid, st.st_gid, AT_SYMLINK_NOFOLLOW);
+    } else if (::mknodat(to, name, st.st_mode, st.st_rdev) == 0) {
+      (void)::fchownat(to, name, st.st_uid, st.st_gid, AT_SYMLINK_NOFOLLOW);
     }
-  } catch (...) {
-    ::closedir(d);
-    throw;
   }
-  ::closedir(d);
 }
 
 }  // namespace

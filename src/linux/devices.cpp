@@ -1,6 +1,5 @@
 #include "linux/devices.hpp"
 
-#include <dirent.h>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
@@ -12,6 +11,7 @@
 
 #include "linux/mounts.hpp"
 #include "linux/rootpath.hpp"
+#include "sys/dir_stream.hpp"
 #include "sys/error.hpp"
 
 namespace sandbox::linux_ {
@@ -39,18 +39,11 @@ std::optional<std::string> host_node(const oci::Device& d) {
   struct stat st {};
   if (::stat(d.path.c_str(), &st) == 0 && matches(st, d)) return d.path;
   for (std::string dir : {"/dev", "/dev/net", "/dev/char"}) {
-    DIR* dp = ::opendir(dir.c_str());
-    if (!dp) continue;
-    std::optional<std::string> found;
-    while (dirent* e = ::readdir(dp)) {
+    sys::DirStream dp = sys::DirStream::open(dir);
+    while (const dirent* e = dp.next()) {
       std::string p = dir + "/" + e->d_name;
-      if (::lstat(p.c_str(), &st) == 0 && matches(st, d)) {
-        found = p;
-        break;
-      }
+      if (::lstat(p.c_str(), &st) == 0 && matches(st, d)) return p;
     }
-    ::closedir(dp);
-    if (found) return found;
   }
   return std::nullopt;
 }
@@ -111,14 +104,12 @@ bool is_ptmx(const oci::Device& d) {
 
 void create_devices(int rootfd, const std::vector<oci::Device>& devices, bool can_mknod) {
   for (const auto& d : devices) {
-    try {
+    wrap(fmt::format("device {}", d.path), [&] {
       if (can_mknod || d.type == 'p')
         mknod_device(rootfd, d);
       else
         bind_device(rootfd, d);
-    } catch (const Error& e) {
-      throw Error(fmt::format("device {}: {}", d.path, e.what()), e.code());
-    }
+    });
   }
 }
 

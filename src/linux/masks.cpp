@@ -42,7 +42,7 @@ void mask_paths(int rootfd, const std::vector<std::string>& paths, int dev_null_
         attach(tree.get(), target.get());
       }
     } catch (const Error& e) {
-      throw Error("maskedPaths: " + p + ": " + e.what(), e.code());
+      rethrow_with(e, "maskedPaths: " + p);
     }
   }
 }
@@ -62,7 +62,7 @@ void make_readonly(int rootfd, const std::vector<std::string>& paths) {
       set_mount_attrs(tree.get(), o);
       attach(tree.get(), target.get());
     } catch (const Error& e) {
-      throw Error("readonlyPaths: " + p + ": " + e.what(), e.code());
+      rethrow_with(e, "readonlyPaths: " + p);
     }
   }
 }

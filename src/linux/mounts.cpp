@@ -283,7 +283,7 @@ void mount_entry(int rootfd, const oci::Mount& m, size_t index, const MountConte
       fs_into(rootfd, m, o);
     }
   } catch (const Error& e) {
-    throw Error(describe(m, index) + ": " + e.what(), e.code());
+    rethrow_with(e, describe(m, index));
   }
 }
 
@@ -294,12 +294,10 @@ void make_dev_readonly(int rootfd, const std::vector<oci::Mount>& mounts) {
   if (!(o.attr_set & MOUNT_ATTR_RDONLY)) return;
   Fd dev = open_in_root(rootfd, "/dev", Create::No);
   if (!dev) throw_errno("read-only /dev: open /dev");
-  try {
+  wrap("read-only /dev", [&] {
     set_mount_attrs(dev.get(), MountOptions{.recursive_attrs = o.recursive_attrs,
                                             .attr_set = MOUNT_ATTR_RDONLY});
-  } catch (const Error& e) {
-    throw Error(std::string("read-only /dev: ") + e.what(), e.code());
-  }
+  });
 }
 
 bool is_bind_mount(const oci::Mount& m) {

@@ -14,6 +14,7 @@
 #include "linux/seccomp_enosys.hpp"
 #include "sys/error.hpp"
 #include "sys/fd.hpp"
+#include "sys/file_io.hpp"
 
 namespace sandbox::linux_ {
 namespace {
@@ -221,15 +222,7 @@ std::vector<std::string> all_names(const oci::Seccomp& s) {
 
 std::vector<struct sock_filter> read_program(int fd) {
   if (::lseek(fd, 0, SEEK_SET) < 0) throw_errno("seccomp: rewind exported filter");
-  std::string bytes;
-  char buf[4096];
-  for (;;) {
-    ssize_t n = ::read(fd, buf, sizeof(buf));
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) throw_errno("seccomp: read exported filter");
-    if (n == 0) break;
-    bytes.append(buf, static_cast<size_t>(n));
-  }
+  std::string bytes = sys::read_all(fd, "seccomp: read exported filter");
   if (bytes.empty() || bytes.size() % sizeof(struct sock_filter) != 0) {
     fail("seccomp: exported filter has a bad size ({} bytes)", bytes.size());
   }

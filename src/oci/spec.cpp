@@ -1,25 +1,12 @@
 #include "oci/spec.hpp"
 
+#include "oci/namespace_table.hpp"
+
 namespace sandbox::oci {
 
 const char* namespace_name(NamespaceType t) {
-  switch (t) {
-    case NamespaceType::User:
-      return "user";
-    case NamespaceType::Mount:
-      return "mount";
-    case NamespaceType::Pid:
-      return "pid";
-    case NamespaceType::Uts:
-      return "uts";
-    case NamespaceType::Ipc:
-      return "ipc";
-    case NamespaceType::Network:
-      return "network";
-    case NamespaceType::Cgroup:
-      return "cgroup";
-  }
-  return "?";
+  // The table's names are literals, so their data is NUL-terminated.
+  return namespace_kind(t).spec_name.data();
 }
 
 }  // namespace sandbox::oci

@@ -80,7 +80,9 @@ struct Mount {
   std::vector<std::string> options;
 };
 
-enum class NamespaceType { User, Mount, Pid, Uts, Ipc, Network, Cgroup };
+// Every namespace type the kernel has; oci/namespace_table names them. config.json may ask only
+// for oci::supported_namespaces() (not Time yet).
+enum class NamespaceType { User, Mount, Pid, Uts, Ipc, Network, Cgroup, Time };
 
 struct Namespace {
   NamespaceType type;
@@ -176,6 +178,7 @@ struct Spec {
   Hooks hooks;
 };
 
-const char* namespace_name(NamespaceType t);  // "user", "mount", "pid", ... (config.json names)
+// "user", "mount", "pid", ...: config.json's names, from oci/namespace_table.
+const char* namespace_name(NamespaceType t);
 
 }  // namespace sandbox::oci

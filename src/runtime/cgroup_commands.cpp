@@ -1,15 +1,12 @@
 // pause, resume and update: the commands that act on a live container's cgroups.
 #include <unistd.h>
 
-#include <fstream>
-#include <iostream>
-#include <sstream>
-
 #include "cgroup/apply.hpp"
 #include "cgroup/control.hpp"
 #include "runtime/operations.hpp"
 #include "state/container.hpp"
 #include "sys/error.hpp"
+#include "sys/file_io.hpp"
 #include "sys/log.hpp"
 #include "sys/proc.hpp"
 
@@ -37,15 +34,9 @@ void check_freezable(const Live& c, const std::string& id, const char* verb) {
 }
 
 nlohmann::json read_resources_json(const std::string& source) {
-  std::stringstream text;
-  if (source == "-") {
-    text << std::cin.rdbuf();
-  } else {
-    std::ifstream in(source);
-    if (!in) throw_errno("update: open " + source);
-    text << in.rdbuf();
-  }
-  auto j = nlohmann::json::parse(text.str(), nullptr, false);
+  std::string text = source == "-" ? sys::read_fd(STDIN_FILENO)
+                                   : wrap("update", [&] { return sys::read_file(source); });
+  auto j = nlohmann::json::parse(text, nullptr, false);
   if (j.is_discarded())
     fail("update: {}: not valid JSON", source == "-" ? "resources (stdin)" : source);
   return j;

@@ -1,6 +1,5 @@
 #include "runtime/container_processes.hpp"
 
-#include <dirent.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -11,14 +10,16 @@
 #include <string>
 #include <string_view>
 
+#include "oci/namespace_table.hpp"
+#include "sys/dir_stream.hpp"
 #include "sys/proc.hpp"
 
 namespace sandbox::runtime {
 namespace {
 
-NamespaceId namespace_of(const std::string& proc_dir, const char* type) {
+NamespaceId namespace_of(const std::string& proc_dir, oci::NamespaceType type) {
   struct stat st {};
-  std::string path = proc_dir + "/ns/" + type;
+  std::string path = proc_dir + "/ns/" + std::string(oci::namespace_kind(type).proc_name);
   if (::stat(path.c_str(), &st) != 0) return {};
   return {st.st_dev, st.st_ino};
 }
@@ -28,8 +29,8 @@ ProcessInfo inspect(pid_t pid) {
   ProcessInfo p;
   p.pid = pid;
   p.ppid = sys::process_parent(pid).value_or(0);
-  p.pid_ns = namespace_of(dir, "pid");
-  p.mnt_ns = namespace_of(dir, "mnt");
+  p.pid_ns = namespace_of(dir, oci::NamespaceType::Pid);
+  p.mnt_ns = namespace_of(dir, oci::NamespaceType::Mount);
   return p;
 }
 
@@ -42,12 +43,10 @@ std::optional<pid_t> parse_pid(std::string_view name) {
 
 std::vector<ProcessInfo> all_processes() {
   std::vector<ProcessInfo> out;
-  DIR* d = ::opendir("/proc");
-  if (!d) return out;
-  while (dirent* e = ::readdir(d)) {
+  sys::DirStream d = sys::DirStream::open("/proc");
+  while (const dirent* e = d.next()) {
     if (auto pid = parse_pid(e->d_name)) out.push_back(inspect(*pid));
   }
-  ::closedir(d);
   return out;
 }
 
@@ -85,7 +84,8 @@ std::vector<pid_t> container_processes(pid_t init, uint64_t start_time) {
   // Later (issue 4): when the container has a cgroup, return its cgroup.procs here.
   if (!sys::process_is(init, start_time)) return {};
   std::string self = "/proc/" + std::to_string(::getpid());
-  NamespaceId own_pid = namespace_of(self, "pid"), own_mnt = namespace_of(self, "mnt");
+  NamespaceId own_pid = namespace_of(self, oci::NamespaceType::Pid),
+              own_mnt = namespace_of(self, oci::NamespaceType::Mount);
   ProcessInfo init_info = inspect(init);
   auto all = all_processes();
   // The snapshot took a while: an init that died meanwhile may have a new process on its pid.

@@ -6,45 +6,14 @@
 #include <sys/ioctl.h>
 #include <sys/stat.h>
 
+#include "oci/namespace_table.hpp"
 #include "sys/error.hpp"
 #include "sys/syscalls.hpp"
 
 namespace sandbox::runtime {
 
-namespace {
-
-// Each namespace type's clone flag and its name under /proc/PID/ns/.
-struct NamespaceKind {
-  oci::NamespaceType type;
-  int flag;
-  const char* proc_name;
-};
-constexpr NamespaceKind kKinds[] = {
-    {oci::NamespaceType::User, CLONE_NEWUSER, "user"},
-    {oci::NamespaceType::Mount, CLONE_NEWNS, "mnt"},
-    {oci::NamespaceType::Pid, CLONE_NEWPID, "pid"},
-    {oci::NamespaceType::Uts, CLONE_NEWUTS, "uts"},
-    {oci::NamespaceType::Ipc, CLONE_NEWIPC, "ipc"},
-    {oci::NamespaceType::Network, CLONE_NEWNET, "net"},
-    {oci::NamespaceType::Cgroup, CLONE_NEWCGROUP, "cgroup"},
-};
-
-const NamespaceKind* kind_of(oci::NamespaceType t) {
-  for (const auto& k : kKinds)
-    if (k.type == t) return &k;
-  return nullptr;
-}
-
-const char* proc_ns_name(oci::NamespaceType t) {
-  const NamespaceKind* k = kind_of(t);
-  return k ? k->proc_name : "";
-}
-
-}  // namespace
-
 int clone_flag(oci::NamespaceType t) {
-  const NamespaceKind* k = kind_of(t);
-  return k ? k->flag : 0;
+  return static_cast<int>(oci::namespace_kind(t).clone_flag);
 }
 
 namespace {
@@ -126,7 +95,7 @@ NamespaceSource namespace_source(const NamespacePlan& plan, oci::NamespaceType t
   if (plan.clone_flags & static_cast<uint64_t>(clone_flag(t))) return NamespaceSource::New;
   for (const auto& j : plan.join) {
     if (j.type != t) continue;
-    std::string own = std::string("/proc/self/ns/") + proc_ns_name(t);
+    std::string own = fmt::format("/proc/self/ns/{}", oci::namespace_kind(t).proc_name);
     struct stat ours {
     }, theirs{};
     if (::fstat(j.fd.get(), &theirs) != 0) return NamespaceSource::Host;

@@ -8,6 +8,8 @@
 #include <cstring>
 #include <stdexcept>
 #include <string>
+#include <string_view>
+#include <utility>
 
 namespace sandbox {
 
@@ -33,6 +35,23 @@ std::string errno_text(int err);
 template <typename... Args>
 [[noreturn]] void fail(fmt::format_string<Args...> f, Args&&... args) {
   throw Error(fmt::format(f, std::forward<Args>(args)...));
+}
+
+// CONTEXT put in front of E's message on its way up ("maskedPaths: /proc/kcore: " + what), its
+// errno kept, so callers further up can still tell ENOENT from EPERM.
+[[noreturn]] inline void rethrow_with(const Error& e, std::string_view context) {
+  throw Error(fmt::format("{}: {}", context, e.what()), e.code());
+}
+
+// Runs F and returns what it returns; an Error it throws comes back with CONTEXT in front (see
+// rethrow_with). Other exceptions pass unchanged.
+template <typename F>
+decltype(auto) wrap(std::string_view context, F&& f) {
+  try {
+    return std::forward<F>(f)();
+  } catch (const Error& e) {
+    rethrow_with(e, context);
+  }
 }
 
 }  // namespace sandbox

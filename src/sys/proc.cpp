@@ -71,39 +71,6 @@ bool in_initial_user_namespace() {
   }
 }
 
-std::string read_fd(int fd) {
-  std::string out;
-  char buf[4096];
-  for (;;) {
-    ssize_t n = ::read(fd, buf, sizeof(buf));
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return out;
-    out.append(buf, static_cast<size_t>(n));
-  }
-}
-
-std::string read_file(const std::string& path) {
-  Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
-  if (!fd) throw_errno("open " + path);
-  errno = 0;
-  std::string out = read_fd(fd.get());
-  if (errno != 0 && errno != EINTR) throw_errno("read " + path);
-  return out;
-}
-
-int write_file_at(int dirfd, const std::string& path, const std::string& data) {
-  Fd fd(::openat(dirfd, path.c_str(), O_WRONLY | O_CLOEXEC));
-  if (!fd) return errno;
-  ssize_t n = ::write(fd.get(), data.data(), data.size());
-  if (n < 0) return errno;
-  if (static_cast<size_t>(n) != data.size()) return EIO;
-  return 0;
-}
-
-int write_file(const std::string& path, const std::string& data) {
-  return write_file_at(AT_FDCWD, path, data);
-}
-
 Fd open_process(pid_t pid, uint64_t start_time) {
   Fd fd(pidfd_open(pid));
   if (!fd || !process_is(pid, start_time)) return Fd();

@@ -7,6 +7,8 @@
 #include <string>
 
 #include "sys/fd.hpp"
+// read_file and friends lived here once; their callers still find them through this header.
+#include "sys/file_io.hpp"
 
 namespace sandbox::sys {
 
@@ -27,12 +29,5 @@ Fd open_process(pid_t pid, uint64_t start_time);
 bool setgroups_denied(pid_t pid);
 // True when this process is in the initial user namespace (uid_map is the identity).
 bool in_initial_user_namespace();
-// Reads FD to its end; stops quietly at an error (callers read pipes and small files).
-std::string read_fd(int fd);
-// Reads a small file whole; throws sandbox::Error on failure.
-std::string read_file(const std::string& path);
-// Writes a small file whole (no O_CREAT); returns 0 or an errno.
-int write_file(const std::string& path, const std::string& data);
-int write_file_at(int dirfd, const std::string& path, const std::string& data);
 
 }  // namespace sandbox::sys

@@ -51,13 +51,14 @@ bool is_sealed(int fd) {
   return seals >= 0 && (seals & kSeals) == kSeals;
 }
 
-int make_memfd() {
+Fd make_memfd() {
   // MFD_EXEC says outright that the copy is to be executed (kernels from 6.3 warn otherwise,
   // and refuse it under vm.memfd_noexec=1 without the flag); older kernels reject the flag.
-  int fd = static_cast<int>(
-      ::syscall(SYS_memfd_create, "sandbox", MFD_CLOEXEC | MFD_ALLOW_SEALING | MFD_EXEC));
-  if (fd < 0 && errno == EINVAL)
-    fd = static_cast<int>(::syscall(SYS_memfd_create, "sandbox", MFD_CLOEXEC | MFD_ALLOW_SEALING));
+  Fd fd(static_cast<int>(
+      ::syscall(SYS_memfd_create, "sandbox", MFD_CLOEXEC | MFD_ALLOW_SEALING | MFD_EXEC)));
+  if (!fd && errno == EINVAL)
+    fd.reset(
+        static_cast<int>(::syscall(SYS_memfd_create, "sandbox", MFD_CLOEXEC | MFD_ALLOW_SEALING)));
   return fd;
 }
 
@@ -134,7 +135,7 @@ void reexec_sealed(char** argv) {
   }
   struct stat st {};
   if (::fstat(self.get(), &st) != 0) throw_errno("seal the runtime: stat /proc/self/exe");
-  Fd copy(make_memfd());
+  Fd copy = make_memfd();
   if (!copy) throw_errno("seal the runtime: memfd_create");
   off_t offset = 0;
   while (offset < st.st_size) {

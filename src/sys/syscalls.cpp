@@ -1,6 +1,5 @@
 #include "sys/syscalls.hpp"
 
-#include <dirent.h>
 #include <fcntl.h>
 #include <linux/magic.h>
 #include <sys/resource.h>
@@ -13,6 +12,8 @@
 #include <csignal>
 #include <cstdlib>
 #include <optional>
+
+#include "sys/dir_stream.hpp"
 
 namespace sandbox::sys {
 
@@ -49,19 +50,15 @@ namespace {
 // The fds /proc/self/fd lists, or nullopt when it cannot be read or is not procfs: after
 // pivot_root /proc may be missing or be the image's own directory, which could list anything.
 std::optional<std::vector<int>> fds_listed_by_procfs() {
-  DIR* d = ::opendir("/proc/self/fd");
-  if (d == nullptr) return std::nullopt;
+  DirStream d = DirStream::open("/proc/self/fd");
+  if (!d) return std::nullopt;
   struct statfs fs {};
-  if (::fstatfs(::dirfd(d), &fs) != 0 || fs.f_type != PROC_SUPER_MAGIC) {
-    ::closedir(d);
-    return std::nullopt;
-  }
+  if (::fstatfs(d.fd(), &fs) != 0 || fs.f_type != PROC_SUPER_MAGIC) return std::nullopt;
   std::vector<int> fds;
-  while (struct dirent* e = ::readdir(d)) {
+  while (const dirent* e = d.next()) {
     int fd = std::atoi(e->d_name);
-    if (e->d_name[0] >= '0' && e->d_name[0] <= '9' && fd != ::dirfd(d)) fds.push_back(fd);
+    if (e->d_name[0] >= '0' && e->d_name[0] <= '9' && fd != d.fd()) fds.push_back(fd);
   }
-  ::closedir(d);
   return fds;
 }
 

@@ -240,6 +240,14 @@ flag_names() { grep -oE -- '--[a-z0-9][a-z0-9-]*' <<<"$1" | sort -u; }
   expect_failure "Intel RDT is not supported"
 }
 
+@test "update -r: a file that cannot be read is named with its errno, not called invalid JSON" {
+  # Read through the one file reader (sys/file_io): the read error is the reason.
+  run sb update -r "$TEST_DIR" nosuch
+  expect_failure "update: read $TEST_DIR: is a directory"
+  run sb update -r "$TEST_DIR/missing.json" nosuch
+  expect_failure "update: open $TEST_DIR/missing.json: no such file or directory"
+}
+
 # record_dirs ID: the container's cgroup directories as its state keeps them (cgroup2 first).
 record_dirs() {
   jq -r '.cgroup | select(. != null and (.driver // "") != "") | ([.v2] + [.v1[]?]) | map(select(. != "")) | unique[]' \
