@@ -21,6 +21,8 @@ SANDBOX_PACKAGES=(
   # The systemd cgroup driver (sd-bus) and the real `systemd --user` its tests talk to
   # (tests/systemd-user.sh; dbus-user-session gives the user manager its session bus).
   libsystemd-dev systemd dbus dbus-user-session
+  # The fuzz targets (tests/fuzz): libFuzzer, ASan and UBSan come with clang's runtime.
+  clang-14 libclang-rt-14-dev
 )
 
 # install_packages: apt-get update once and install what is missing.
