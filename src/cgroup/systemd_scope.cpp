@@ -4,10 +4,8 @@
 
 #include <fcntl.h>
 #include <signal.h>
-#include <spawn.h>
 #include <sys/socket.h>
 #include <sys/un.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cstdlib>
@@ -19,9 +17,8 @@
 #include "sys/error.hpp"
 #include "sys/log.hpp"
 #include "sys/proc.hpp"
+#include "sys/run_program.hpp"
 #include "sys/sealed_exe.hpp"
-
-extern char** environ;
 
 namespace sandbox::cgroup {
 namespace {
@@ -56,69 +53,33 @@ struct Spawned {
   int err = -1;  // the helper's stderr
 };
 
-// Starts the helper with ARGS: stdout on /dev/null, stderr on a pipe, stdin on a pipe when
-// WITH_STDIN (else /dev/null); with no signal blocked or ignored (the caller may block
-// signals for its signalfd). Our ends are close-on-exec: the container's init never holds them.
+// Starts the helper with ARGS: stdout on /dev/null, stderr on a pipe, stdin on a socket when
+// WITH_STDIN (else /dev/null); sys::start_program resets its signal mask and dispositions (the
+// caller may block signals for its signalfd). Our ends are close-on-exec: the container's init
+// never holds them.
 Spawned spawn_helper(const std::vector<std::string>& args, bool with_stdin) {
-  std::string path = helper_path();
-  int errp[2], inp[2] = {-1, -1};
-  if (::pipe2(errp, O_CLOEXEC) != 0) throw_errno("pipe", errno);
-  // A socket rather than a pipe for stdin: send(MSG_NOSIGNAL) to a helper that is gone is
-  // EPIPE, not a SIGPIPE that would kill the runtime.
-  if (with_stdin && ::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, inp) != 0) {
-    int e = errno;
-    ::close(errp[0]);
-    ::close(errp[1]);
-    throw_errno("pipe", e);
-  }
-  posix_spawn_file_actions_t fa;
-  posix_spawn_file_actions_init(&fa);
-  if (with_stdin)
-    posix_spawn_file_actions_adddup2(&fa, inp[0], 0);
-  else
-    posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
-  posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
-  posix_spawn_file_actions_adddup2(&fa, errp[1], 2);
-  posix_spawnattr_t attr;
-  posix_spawnattr_init(&attr);
-  sigset_t none, all;
-  sigemptyset(&none);
-  sigfillset(&all);
-  posix_spawnattr_setsigmask(&attr, &none);
-  posix_spawnattr_setsigdefault(&attr, &all);
-  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
-  std::vector<char*> argv;
-  argv.push_back(const_cast<char*>(path.c_str()));
-  for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
-  argv.push_back(nullptr);
-  pid_t pid = 0;
-  int rc = posix_spawn(&pid, path.c_str(), &fa, &attr, argv.data(), environ);
-  posix_spawn_file_actions_destroy(&fa);
-  posix_spawnattr_destroy(&attr);
-  ::close(errp[1]);
-  if (with_stdin) ::close(inp[0]);
-  if (rc != 0) {
-    ::close(errp[0]);
-    if (with_stdin) ::close(inp[1]);
-    throw_errno("systemd: run " + path, rc);
-  }
-  return Spawned{pid, with_stdin ? inp[1] : -1, errp[0]};
+  sys::Program p;
+  p.path = helper_path();
+  p.args = args;
+  if (with_stdin) p.input = sys::Program::Input::Socket;
+  sys::RunningProgram r = sys::start_program(p);
+  return Spawned{r.pid, r.input.release(), r.errors.release()};
 }
 
 // Reads the helper's stderr to its end and reaps it.
 Outcome collect(const Spawned& h, const std::string& verb) {
-  std::string err = sys::read_fd(h.err);
-  ::close(h.err);
-  int status = 0;
-  while (::waitpid(h.pid, &status, 0) < 0) {
-    if (errno != EINTR) throw_errno("systemd: wait for " + std::string(kHelper), errno);
-  }
+  sys::RunningProgram r;
+  r.pid = h.pid;
+  r.name = kHelper;
+  r.errors.reset(h.err);
+  sys::ProgramResult res = sys::finish_program(r);
+  std::string err = res.err;
   while (!err.empty() && (err.back() == '\n' || err.back() == ' ')) err.pop_back();
   if (auto nl = err.rfind('\n'); nl != std::string::npos) err = err.substr(nl + 1);
   Outcome o;
-  o.ok = WIFEXITED(status) && WEXITSTATUS(status) == 0;
+  o.ok = res.ok();
   if (!o.ok && err.empty())
-    err = fmt::format("systemd: {} {} failed (status {})", kHelper, verb, status);
+    err = fmt::format("systemd: {} {} failed ({})", kHelper, verb, sys::describe_exit(res.status));
   o.message = err;
   return o;
 }

@@ -41,6 +41,8 @@ int main(int argc, char** argv) {
 
 namespace {
 
+constexpr const char* kEmptyRoot = "--root: the state directory must not be empty";
+
 int run_main(int argc, char** argv) {
   using namespace sandbox;
   runtime::GlobalOptions g;
@@ -70,9 +72,17 @@ int run_main(int argc, char** argv) {
   // runc's wording for a command it does not have, with the list, instead of CLI11's dump of
   // the arguments it did not expect.
   if (!command.empty() && !cli::is_command(command)) {
-    std::fprintf(stderr, "sandbox: unknown command \"%.*s\" (commands: %s)\n",
-                 static_cast<int>(command.size()), command.data(), cli::command_list().c_str());
+    std::fprintf(stderr, "sandbox: unknown command \"%s\" (commands: %s)\n",
+                 log::one_line(std::string(command)).c_str(), cli::command_list().c_str());
     return 1;
+  }
+  // An empty --root is refused below; "--root=" must be caught here, before CLI11 would take
+  // the next word (the command) for its value.
+  for (int i = 1; i < argc && argv[i] != command.data(); i++) {
+    if (std::string_view(argv[i]) == "--root=") {
+      std::fprintf(stderr, "sandbox: %s\n", kEmptyRoot);
+      return 1;
+    }
   }
   // The commands whose processes enter a container run from a sealed copy of the runtime
   // (sys/sealed_exe.hpp): the container can then never reach the binary on the host.
@@ -80,7 +90,7 @@ int run_main(int argc, char** argv) {
     try {
       sys::reexec_sealed(argv);
     } catch (const Error& e) {
-      std::fprintf(stderr, "sandbox: %s\n", e.what());
+      std::fprintf(stderr, "sandbox: %s\n", log::one_line(e.what()).c_str());
       return 1;
     }
   }
@@ -91,7 +101,8 @@ int run_main(int argc, char** argv) {
   // runc's line and status for a flag nobody defines, before CLI11 could take it for an id.
   cli::FlagScan scan = cli::scan_flags(app, argc, argv);
   if (!scan.undefined.empty()) {
-    std::fprintf(stderr, "sandbox: flag provided but not defined: %s\n", scan.undefined.c_str());
+    std::fprintf(stderr, "sandbox: flag provided but not defined: %s\n",
+                 log::one_line(scan.undefined).c_str());
     return 1;
   }
   // `exec -- ID CMD`: the "--" only ends the flags, as for runc; CLI11 would refuse the rest.
@@ -111,7 +122,18 @@ int run_main(int argc, char** argv) {
     std::fputs(app.help().c_str(), stdout);
     return 0;
   }
-  log::configure(log_path, log_format == "json" ? log::Format::Json : log::Format::Text, g.debug);
+  try {
+    log::configure(log_path, log_format == "json" ? log::Format::Json : log::Format::Text, g.debug);
+  } catch (const Error& e) {
+    std::fprintf(stderr, "sandbox: %s\n", log::one_line(e.what()).c_str());
+    return 1;
+  }
+  // An empty --root (an unset variable in a script) is a mistake, not a request for the
+  // default root: the default would be some other state than the caller meant.
+  if (app.get_option("--root")->count() > 0 && g.root.empty()) {
+    log::error(kEmptyRoot);
+    return 1;
+  }
   g.root_given = !g.root.empty();
   if (g.root.empty()) {
     // runc's rule: uid 0 in a user namespace, with USER unset or not "root", is a normal user

@@ -3,7 +3,6 @@
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
-#include <sys/wait.h>
 #include <sys/xattr.h>
 #include <unistd.h>
 
@@ -11,10 +10,10 @@
 #include <cstdlib>
 #include <limits>
 
-#include "linux/signals.hpp"
 #include "sys/error.hpp"
 #include "sys/fd.hpp"
 #include "sys/proc.hpp"
+#include "sys/run_program.hpp"
 #include "sys/syscalls.hpp"
 
 namespace sandbox::linux_ {
@@ -145,73 +144,19 @@ void apply_direct(pid_t pid, const IdMapPlan& plan) {
   if (!plan.uid.empty()) write_proc(pid, "uid_map", format_map(plan.uid));
 }
 
-// The helper's output as one line: lines joined by "; ", each without the "newuidmap: " prefix
-// that our own message already carries.
-std::string one_line(const std::string& output, const std::string& name) {
-  std::string out;
-  std::string_view rest = output;
-  while (!rest.empty()) {
-    auto nl = rest.find('\n');
-    std::string_view line = rest.substr(0, nl);
-    rest = nl == std::string_view::npos ? std::string_view() : rest.substr(nl + 1);
-    if (line.starts_with(name + ": ")) line.remove_prefix(name.size() + 2);
-    while (!line.empty() && (line.back() == '\r' || line.back() == ' ')) line.remove_suffix(1);
-    if (line.empty()) continue;
-    if (!out.empty()) out += "; ";
-    out += line;
-  }
-  return out;
-}
-
-int wait_for(pid_t child) {
-  int status = 0;
-  while (::waitpid(child, &status, 0) < 0) {
-    if (errno != EINTR) throw_errno("id maps: wait for helper");
-  }
-  return status;
-}
-
-// In the forked child: output to the pipe, nothing else inherited, empty environment, so the
-// setuid program sees nothing of ours. Only async-signal-safe calls from here on.
-[[noreturn]] void exec_helper(const std::string& path, const std::vector<char*>& argv, int out,
-                              const std::string& exec_failed) {
-  int null = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
-  if (null >= 0) ::dup2(null, 0);
-  ::dup2(out, 1);
-  ::dup2(out, 2);
-  sys::close_range(3, ~0U, 0);
-  char* envp[] = {nullptr};
-  ::execve(path.c_str(), argv.data(), envp);
-  ssize_t ignored = ::write(2, exec_failed.data(), exec_failed.size());
-  (void)ignored;
-  ::_exit(127);
-}
-
+// The setuid helper runs with an empty environment (it sees nothing of ours), its stdout and
+// stderr both in the error.
 void run_helper(const std::string& name, const std::string& path, pid_t pid,
                 const std::vector<oci::IdMapping>& maps) {
-  std::vector<std::string> args{path, std::to_string(pid)};
+  sys::Program p;
+  p.path = path;
+  p.args.push_back(std::to_string(pid));
   for (const auto& m : maps) {
-    for (uint32_t v : {m.container_id, m.host_id, m.size}) args.push_back(std::to_string(v));
+    for (uint32_t v : {m.container_id, m.host_id, m.size}) p.args.push_back(std::to_string(v));
   }
-  std::vector<char*> argv;
-  for (auto& a : args) argv.push_back(a.data());
-  argv.push_back(nullptr);
-  std::string exec_failed = "cannot execute " + path + "\n";
-
-  int fds[2];
-  if (::pipe2(fds, O_CLOEXEC) != 0) throw_errno("id maps: pipe");
-  Fd read_end(fds[0]), write_end(fds[1]);
-  pid_t child = ::fork();
-  if (child < 0) throw_errno("id maps: fork " + name);
-  if (child == 0) exec_helper(path, argv, write_end.get(), exec_failed);
-  write_end.reset();
-  std::string output = one_line(sys::read_fd(read_end.get()), name);
-  int status = wait_for(child);
-  if (WIFEXITED(status) && WEXITSTATUS(status) == 0) return;
-  std::string how = WIFEXITED(status) ? fmt::format("exited with status {}", WEXITSTATUS(status))
-                                      : fmt::format("killed by {}", signal_name(WTERMSIG(status)));
-  if (output.empty()) fail("{}: {}", name, how);
-  fail("{}: {}: {}", name, how, output);
+  p.empty_environment = true;
+  p.output = sys::Program::Output::Stderr;
+  sys::check_program(sys::run_program(p), name);
 }
 
 }  // namespace

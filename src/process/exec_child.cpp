@@ -8,6 +8,7 @@
 #include <csignal>
 
 #include "linux/pty.hpp"
+#include "process/single_thread.hpp"
 #include "process/spawn.hpp"
 #include "process/sync.hpp"
 #include "process/user_process.hpp"
@@ -100,6 +101,7 @@ ExecSpawned spawn_exec(const ExecPlan& plan) {
 
   sys::CloneArgs args;
   args.exit_signal = SIGCHLD;
+  require_single_thread("clone the exec helper");
   pid_t helper = sys::clone3(args);
   if (helper < 0) throw_errno("fork");
   if (helper == 0) helper_main(p, theirs.get());

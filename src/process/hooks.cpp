@@ -13,6 +13,7 @@
 #include "sys/error.hpp"
 #include "sys/fd.hpp"
 #include "sys/log.hpp"
+#include "sys/run_program.hpp"
 #include "sys/syscalls.hpp"
 
 namespace sandbox::process {
@@ -136,10 +137,8 @@ void run_one(std::string_view kind, const oci::Hook& h, const std::string& state
   std::string said = one_line(output);
   std::string tail = said.empty() ? "" : ": " + said;
   if (timed_out) fail("{} hook {}: timed out after {} s{}", kind, h.path, *h.timeout, tail);
-  if (WIFSIGNALED(status))
-    fail("{} hook {}: killed by signal {}{}", kind, h.path, WTERMSIG(status), tail);
-  if (WEXITSTATUS(status) != 0)
-    fail("{} hook {}: exit status {}{}", kind, h.path, WEXITSTATUS(status), tail);
+  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+    fail("{} hook {}: {}{}", kind, h.path, sys::describe_exit(status), tail);
   if (!said.empty()) log::debug("{} hook {}: {}", kind, h.path, said);
 }
 

@@ -7,6 +7,7 @@
 #include <csignal>
 #include <cstdio>
 
+#include "process/single_thread.hpp"
 #include "process/sync.hpp"
 #include "sys/error.hpp"
 #include "sys/log.hpp"
@@ -40,6 +41,7 @@ Cloned clone_init(SpawnPlan& plan, uint64_t extra_flags = CLONE_PIDFD) {
     args.flags |= CLONE_INTO_CGROUP;
     args.cgroup = static_cast<uint64_t>(plan.cgroup_fd);
   }
+  require_single_thread("clone the init");
   pid_t pid = sys::clone3(args);
   if (pid < 0 && c.cloned_into) {
     // Older kernels, or a move the kernel refuses at clone time (e.g. the common-ancestor
@@ -79,6 +81,7 @@ Cloned clone_init_after_joining(SpawnPlan& plan) {
   Fd rd(pipefd[0]), wr(pipefd[1]);
   sys::CloneArgs args;
   args.exit_signal = SIGCHLD;
+  require_single_thread("clone the joining helper");
   pid_t helper = sys::clone3(args);
   if (helper < 0) throw_errno("fork");
   if (helper == 0) {

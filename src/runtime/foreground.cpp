@@ -10,6 +10,7 @@
 #include <optional>
 
 #include "linux/pty.hpp"
+#include "runtime/terminal_proxy.hpp"
 #include "sys/error.hpp"
 #include "sys/log.hpp"
 #include "sys/syscalls.hpp"
@@ -57,32 +58,6 @@ class RawTerminal {
   termios saved_{};
 };
 
-bool write_all(int fd, const char* buf, size_t n) {
-  while (n > 0) {
-    ssize_t w = ::write(fd, buf, n);
-    if (w < 0 && errno == EINTR) continue;
-    if (w < 0 && errno == EAGAIN) {
-      pollfd p{fd, POLLOUT, 0};
-      ::poll(&p, 1, -1);
-      continue;
-    }
-    if (w <= 0) return false;
-    buf += w;
-    n -= static_cast<size_t>(w);
-  }
-  return true;
-}
-
-// Copies what FROM has now to TO; false at EOF or error (EIO on a master: no slave left).
-bool pump(int from, int to) {
-  char buf[16384];
-  ssize_t n = ::read(from, buf, sizeof(buf));
-  if (n < 0 && (errno == EINTR || errno == EAGAIN)) return true;
-  if (n <= 0) return false;
-  write_all(to, buf, static_cast<size_t>(n));
-  return true;
-}
-
 void copy_window_size(int from, int to) {
   unsigned rows = 0, cols = 0;
   if (linux_::get_window_size(from, rows, cols)) linux_::set_window_size(to, rows, cols);
@@ -114,11 +89,11 @@ int exit_code_of(int status) {
 int supervise(const SignalGate& gate, ForegroundProcess& p) {
   int master = p.terminal.get();
   std::optional<RawTerminal> raw;
-  bool read_stdin = false;
+  std::optional<TerminalProxy> proxy;
   if (master >= 0) {
     raw.emplace(STDIN_FILENO);
     copy_window_size(STDIN_FILENO, master);
-    read_stdin = true;
+    proxy.emplace(master, STDIN_FILENO, STDOUT_FILENO);
   }
   std::optional<int> code;
   // Reaps every child that has exited (orphans reach us as a subreaper); notes ours.
@@ -132,22 +107,15 @@ int supervise(const SignalGate& gate, ForegroundProcess& p) {
   };
   reap();
   while (!code) {
-    pollfd fds[4];
+    pollfd fds[5];
     nfds_t n = 0;
     fds[n++] = {gate.fd(), POLLIN, 0};
-    int master_at = -1, stdin_at = -1, extra_at = -1;
-    if (master >= 0) {
-      master_at = static_cast<int>(n);
-      fds[n++] = {master, POLLIN, 0};
-    }
-    if (read_stdin) {
-      stdin_at = static_cast<int>(n);
-      fds[n++] = {STDIN_FILENO, POLLIN, 0};
-    }
+    int extra_at = -1;
     if (p.extra_fd >= 0) {
       extra_at = static_cast<int>(n);
       fds[n++] = {p.extra_fd, POLLIN, 0};
     }
+    if (proxy) proxy->add_poll_fds(fds, n);
     if (::poll(fds, n, -1) < 0) {
       if (errno == EINTR) continue;
       throw_errno("poll");
@@ -166,25 +134,13 @@ int supervise(const SignalGate& gate, ForegroundProcess& p) {
       }
       reap();
     }
-    if (master_at >= 0 && fds[master_at].revents) {
-      if (!pump(master, STDOUT_FILENO)) master = -1;  // every slave is closed
-    }
-    if (stdin_at >= 0 && fds[stdin_at].revents) {
-      if (!pump(STDIN_FILENO, p.terminal.get())) read_stdin = false;
-    }
+    if (proxy) proxy->on_poll(fds);
     if (extra_at >= 0 && fds[extra_at].revents) {
       if (!p.on_extra()) p.extra_fd = -1;
     }
   }
   // What the process wrote just before it exited is still in the pty.
-  if (master >= 0) {
-    int fl = ::fcntl(master, F_GETFL);
-    ::fcntl(master, F_SETFL, fl | O_NONBLOCK);
-    char buf[16384];
-    ssize_t r;
-    while ((r = ::read(master, buf, sizeof(buf))) > 0)
-      write_all(STDOUT_FILENO, buf, static_cast<size_t>(r));
-  }
+  if (proxy) proxy->finish();
   return *code;
 }
 

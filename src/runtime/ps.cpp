@@ -1,7 +1,5 @@
 // ps: the container's processes, as host pids (json) or as the host's ps shows them (table).
-#include <fcntl.h>
 #include <fmt/ranges.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cstdio>
@@ -14,34 +12,22 @@
 #include "sys/error.hpp"
 #include "sys/fd.hpp"
 #include "sys/proc.hpp"
+#include "sys/run_program.hpp"
 
 namespace sandbox::runtime {
 namespace {
 
-// Runs `ps ARGS...` and returns its stdout; no shell is involved.
+// Runs `ps ARGS...` (found in PATH, no shell) and returns its stdout; its stderr goes into the
+// error.
 std::string run_ps(const std::vector<std::string>& args) {
-  int p[2];
-  if (::pipe2(p, O_CLOEXEC) != 0) throw_errno("pipe");
-  Fd rd(p[0]), wr(p[1]);
-  pid_t child = ::fork();
-  if (child < 0) throw_errno("fork");
-  if (child == 0) {
-    ::dup2(wr.get(), STDOUT_FILENO);
-    std::vector<char*> argv{const_cast<char*>("ps")};
-    for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
-    argv.push_back(nullptr);
-    ::execvp("ps", argv.data());
-    _exit(127);
-  }
-  wr.reset();
-  std::string out = sys::read_fd(rd.get());
-  int status = 0;
-  while (::waitpid(child, &status, 0) < 0 && errno == EINTR) {
-  }
-  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
-    fail("ps {}: exited with status {}", fmt::join(args, " "),
-         WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status));
-  return out;
+  sys::Program p;
+  p.path = "ps";
+  p.search_path = true;
+  p.args = args;
+  p.output = sys::Program::Output::Capture;
+  sys::ProgramResult r = sys::run_program(p);
+  sys::check_program(r, fmt::format("ps {}", fmt::join(args, " ")));
+  return r.out;
 }
 
 }  // namespace

@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "sys/clock.hpp"
+#include "sys/error.hpp"
 
 namespace sandbox::log {
 namespace {
@@ -38,12 +39,10 @@ void configure(const std::string& path, Format format, bool debug) {
   g.format = format;
   g.debug = debug;
   if (path.empty()) return;
+  // runc fails when its --log cannot be opened; going on with stderr would hide every record
+  // from an engine that reads only the file.
   int fd = ::open(path.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
-  if (fd < 0) {
-    write_all(STDERR_FILENO,
-              fmt::format("sandbox: open log file {}: {}\n", path, std::strerror(errno)));
-    return;  // keep logging to stderr rather than fail every command
-  }
+  if (fd < 0) throw_errno("open " + path);
   g.fd = fd;
   g.to_stderr = false;
 }
@@ -87,6 +86,30 @@ std::string text_value(const std::string& value) {
   return out + "\"";
 }
 
+std::string one_line(const std::string& msg) {
+  std::string out;
+  out.reserve(msg.size());
+  for (unsigned char c : msg) {
+    switch (c) {
+      case '\n':
+        out += "\\n";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
+      default:
+        if (c < 0x20 || c == 0x7f)
+          out += fmt::format("\\x{:02x}", c);
+        else
+          out += static_cast<char>(c);
+    }
+  }
+  return out;
+}
+
 std::string text_record(const std::string& time, const char* level, const std::string& msg) {
   return fmt::format("time=\"{}\" level={} msg={}\n", time, level, text_value(msg));
 }
@@ -101,7 +124,7 @@ void write(const char* level, const std::string& msg) {
   if (g.to_stderr && g.format == Format::Text && std::string_view(level) == "error") {
     // The final error on a terminal stays one plain line, "sandbox: <msg>"; every other record
     // (--debug, warnings) is in runc's form there too.
-    line = fmt::format("sandbox: {}\n", msg);
+    line = fmt::format("sandbox: {}\n", one_line(msg));
   } else if (g.format == Format::Json) {
     line = json_record(sys::rfc3339_now(), level, msg);
   } else {
@@ -112,7 +135,7 @@ void write(const char* level, const std::string& msg) {
 
 void error(const std::string& msg) {
   write("error", msg);
-  if (!g.to_stderr) write_all(STDERR_FILENO, "sandbox: " + msg + "\n");
+  if (!g.to_stderr) write_all(STDERR_FILENO, "sandbox: " + one_line(msg) + "\n");
 }
 
 void warning(const std::string& msg) {

@@ -10,7 +10,8 @@ namespace sandbox::log {
 
 enum class Format { Text, Json };
 
-// Called once by main, before any command runs. An empty path logs to stderr.
+// Called once by main, before any command runs. An empty path logs to stderr; a file that
+// cannot be opened is an error (sandbox::Error), as in runc.
 void configure(const std::string& path, Format format, bool debug);
 bool debug_enabled();
 
@@ -23,6 +24,9 @@ std::string json_record(const std::string& time, const char* level, const std::s
 // A value as logrus' text formatter writes it: bare when it is only letters, digits and
 // -._/@^+ (empty too), else quoted the way Go's %q does.
 std::string text_value(const std::string& value);
+// MSG with its control characters escaped (\n, \r, \t, \xNN), so that an error quoting an id
+// or a mount option with a newline in it stays one line on stderr.
+std::string one_line(const std::string& msg);
 // The final error: once to the log, and to stderr when the log is elsewhere.
 void error(const std::string& msg);
 void warning(const std::string& msg);

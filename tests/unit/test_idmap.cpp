@@ -367,7 +367,7 @@ TEST(IdMapApply, HelperFailureIsReported) {
     FAIL() << "no exception";
   } catch (const Error& e) {
     std::string msg = e.what();
-    EXPECT_TRUE(msg.starts_with("newuidmap: exited with status 1: ")) << msg;
+    EXPECT_TRUE(msg.starts_with("newuidmap: exit status 1: ")) << msg;
     EXPECT_EQ(msg.find('\n'), std::string::npos) << msg;
   }
 }

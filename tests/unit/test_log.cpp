@@ -33,3 +33,11 @@ TEST(Log, JsonRecordHasLogrusKeysInOrder) {
             "\"time\":\"2026-12-02T11:44:52Z\"}\n");
   EXPECT_NO_THROW(nlohmann::json::parse(line));
 }
+
+// The final error on stderr stays one line whatever an id or option quoted in it holds.
+TEST(Log, OneLineEscapesControlCharacters) {
+  using sandbox::log::one_line;
+  EXPECT_EQ(one_line("plain message: /a/b"), "plain message: /a/b");
+  EXPECT_EQ(one_line("id \"a\nb\": bad\r\t\x01\x7f"), "id \"a\\nb\": bad\\r\\t\\x01\\x7f");
+  EXPECT_EQ(one_line("caf\xc3\xa9"), "caf\xc3\xa9");
+}
