@@ -80,7 +80,7 @@ kp_bundle() {
   shift
   mkdir -p "$dir"
   jq --arg r "$BUNDLE/rootfs" --argjson a "$(json_array "$@")" \
-    '.root.path = $r | .process.args = $a' "$BUNDLE/config.json" >"$dir/config.json"
+    '.root.path = $r | .process.args = $a' "$BUNDLE/config.json" >"$dir/config.json" 2>&1
   echo "$dir"
 }
 
@@ -281,7 +281,7 @@ kp_run() {
     t=$(now_us)
     for cmd in "${KP_COMMANDS[@]}"; do
       if [ -z "${KILL_ONLY:-}" ] || [[ " $KILL_ONLY " == *" $n "* ]]; then
-        kp_point "$n" "$cmd" "$d"
+        kp_point "$n" "$cmd" "$d" 2>/dev/null # (no "Killed" job notices)
         ran=1
       fi
       n=$((n + 1))
