@@ -223,7 +223,9 @@ kp_check() {
 # kp_leftovers DRIVER: count (and then remove, so that the next batch starts clean) what
 # delete -f left.
 kp_leftovers() {
-  local driver=$1 pids line pid dir unit i id
+  local driver=$1 pids line pid dir unit i id scopes
+  # Units first: killing a leftover process below may end its scope.
+  scopes=$(kp_scopes)
   # A process that delete -f killed may take a moment to go.
   for i in 1 2 3 4 5; do
     pids=$(kp_pids)
@@ -235,7 +237,7 @@ kp_leftovers() {
     kp_fail "$(kp_point_of "$line")" process "pid $pid ($line) outlived delete -f"
     kill -KILL "$pid" 2>/dev/null || true
   done <<<"$pids"
-  for unit in $(kp_scopes); do
+  for unit in $scopes; do
     kp_fail "$(kp_point_of "$unit")" scope "$unit is still loaded"
     if is_root; then systemctl stop "$unit"; else systemctl --user stop "$unit"; fi >/dev/null 2>&1 || true
   done
