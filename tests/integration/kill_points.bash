@@ -298,7 +298,7 @@ kp_run() {
     echo "# time: measuring $((t_measure / 1000))ms, points $((t_points / 1000))ms, checks $((t_check / 1000))ms"
     for d in "${KP_DRIVERS[@]}"; do
       echo "# driver $d: the runtime chose ${KP_CHOSEN[$d]:-?}"
-      for cmd in "${KP_COMMANDS[@]}"; do printf '# %s %s: ~%dms\n' "$d" "$cmd" $((KP_DUR[$d:$cmd] / 1000)); done
+      for cmd in "${KP_COMMANDS[@]}"; do printf '# %s %s: ~%dms\n' "$d" "$cmd" "$((${KP_DUR[$d:$cmd]} / 1000))"; done
     done
     for k in "${!KP_COUNT[@]}"; do echo "# failures: $k: ${KP_COUNT[$k]}"; done
     [ -z "${KP_CGROUP_DIRS:-}" ] || echo "# cgroup directories left: $KP_CGROUP_DIRS"
