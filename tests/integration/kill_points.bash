@@ -11,6 +11,8 @@
 #   KILL_SEED    base seed; point N uses seed KILL_SEED+N, so one point replays alone with
 #                KILL_SEED=S KILL_ONLY=N (both are printed with every failure)
 #   KILL_ONLY    run only these point numbers (space-separated)
+#   KILL_DELAY   with KILL_ONLY: the delay (microseconds) instead of the seed's; the normal
+#                durations are measured anew on every run, so the seed alone gives another one
 #
 # Every container of a run is named kp<TAG>-<N>-<cmd> and runs `sleep 7<TAG><NNN>` (or, for the
 # short-lived foreground processes, `sh -c '...' 7<TAG><NNN>`), so a leftover process is found in
@@ -132,8 +134,8 @@ kp_point() {
   local n=$1 cmd=$2 driver=$3 id=$KP_PREFIX$1-$2 dur delay pid
   RANDOM=$((KP_SEED + n))
   dur=${KP_DUR[$driver:$cmd]}
-  delay=$(((RANDOM * 32768 + RANDOM) % (dur + 1)))
-  KP_INFO[$n]="point $n: $cmd, driver $driver, kill after ${delay}us of ~${dur}us (replay: KILL_SEED=$KP_SEED KILL_ONLY=$n)"
+  delay=${KILL_DELAY:-$(((RANDOM * 32768 + RANDOM) % (dur + 1)))}
+  KP_INFO[$n]="point $n: $cmd, driver $driver, kill after ${delay}us of ~${dur}us (replay: KILL_SEED=$KP_SEED KILL_ONLY=$n KILL_DELAY=$delay)"
   if ! kp_prepare "$cmd" "$n" "$id" "$driver"; then
     kp_fail "$n" setup "could not prepare $id"
     return
@@ -251,7 +253,7 @@ kp_leftovers() {
     find "$dir" -depth -type d -exec rmdir {} + 2>/dev/null || true
   done
   for id in "${!dirs_of[@]}"; do
-    kp_fail "$(kp_point_of "$id")" cgroup "$id left$(wc -w <<<"${dirs_of[$id]}") directories:${dirs_of[$id]}"
+    kp_fail "$(kp_point_of "$id")" cgroup "$id left $(wc -w <<<"${dirs_of[$id]}") directories:${dirs_of[$id]}"
   done
   while read -r line; do
     [ -n "$line" ] || continue

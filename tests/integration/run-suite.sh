@@ -237,7 +237,7 @@ env_vars=(
   SANDBOX_IT_V1_DELEGATED="$delegate_v1"
 )
 # kill-points.bats: the number of points and a seed to replay, when given.
-for v in KILL_POINTS KILL_SEED KILL_ONLY; do
+for v in KILL_POINTS KILL_SEED KILL_ONLY KILL_DELAY; do
   [ -z "${!v:-}" ] || env_vars+=("$v=${!v}")
 done
 bats_cmd=(bats --tap --timing --print-output-on-failure "$stage/suites/$suite_name")
