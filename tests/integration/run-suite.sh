@@ -199,7 +199,9 @@ if [ "$mode" = rootless ]; then
   case "$suite_name" in
     cgroups-delegated.bats) cgroup_placement=test ;;
     cgroups-delegated-v1.bats) cgroup_placement=test delegate_v1=yes ;;
-    cgroups-systemd.bats) cgroup_placement=session ;;
+    # kill-points and load cover the user manager's scopes too (and the default choice
+    # without a session, by unsetting its variables per command).
+    cgroups-systemd.bats | kill-points.bats | load.bats) cgroup_placement=session ;;
   esac
 fi
 session_env=()
@@ -234,6 +236,10 @@ env_vars=(
   SANDBOX_IT_CGROUP_PLACEMENT="$cgroup_placement"
   SANDBOX_IT_V1_DELEGATED="$delegate_v1"
 )
+# kill-points.bats: the number of points and a seed to replay, when given.
+for v in KILL_POINTS KILL_SEED KILL_ONLY KILL_DELAY; do
+  [ -z "${!v:-}" ] || env_vars+=("$v=${!v}")
+done
 bats_cmd=(bats --tap --timing --print-output-on-failure "$stage/suites/$suite_name")
 
 echo "# suite $suite_name, mode $mode, as $runner, staged in $stage"
