@@ -2,8 +2,11 @@
 // run by the runtime (src/cgroup/systemd_scope.cpp) as a helper process:
 //
 //   sandbox-systemd probe user|system
-//   sandbox-systemd start user|system UNIT SLICE PID|- DESCRIPTION    ("-": the pid on stdin)
+//   sandbox-systemd start user|system UNIT SLICE PID|- DESCRIPTION [PROPERTY...]
+//                                                            ("-": the pid on stdin)
+//   sandbox-systemd set user|system UNIT PROPERTY...
 //   sandbox-systemd stop user|system UNIT
+// PROPERTY: NAME=t:NUMBER or NAME=ay:HEX (cgroup/systemd_properties.hpp), the container's limits.
 //
 // Exit 0 on success; otherwise one line on stderr (the reason, "systemd: ...") and exit 1.
 //
@@ -21,7 +24,9 @@
 #include <cstring>
 #include <memory>
 #include <string_view>
+#include <vector>
 
+#include "cgroup/systemd_properties.hpp"
 #include "cgroup/systemd_scope.hpp"
 #include "sys/error.hpp"
 #include "sys/log.hpp"
@@ -192,6 +197,45 @@ std::string wait_job(sd_bus* bus, sd_bus_message* reply, JobWait& w, const std::
   return w.result;
 }
 
+// Appends the limits as (sv) entries of an open a(sv).
+int append_properties(sd_bus_message* m, const std::vector<UnitProperty>& props) {
+  int r = 0;
+  for (const auto& p : props) {
+    if (!p.bitmask) {
+      r = sd_bus_message_append(m, "(sv)", p.name.c_str(), "t", p.number);
+    } else {
+      r = sd_bus_message_open_container(m, 'r', "sv");
+      if (r >= 0) r = sd_bus_message_append(m, "s", p.name.c_str());
+      if (r >= 0) r = sd_bus_message_open_container(m, 'v', "ay");
+      if (r >= 0) r = sd_bus_message_append_array(m, 'y', p.bytes.data(), p.bytes.size());
+      if (r >= 0) r = sd_bus_message_close_container(m);
+      if (r >= 0) r = sd_bus_message_close_container(m);
+    }
+    if (r < 0) return r;
+  }
+  return r;
+}
+
+// A systemd older than a property answers PropertyReadOnly, "Cannot set property NAME, or
+// unknown property." Drops NAME from PROPS and returns true, so that the call can be made
+// again without it (crun does the same; the limit is still written into the cgroup file).
+bool drop_unknown_property(const BusError& err, std::vector<UnitProperty>& props) {
+  if (!sd_bus_error_has_name(&err.e, "org.freedesktop.DBus.Error.PropertyReadOnly") ||
+      !err.e.message)
+    return false;
+  std::string_view msg = err.e.message, lead = "Cannot set property ";
+  if (msg.rfind(lead, 0) != 0) return false;
+  msg.remove_prefix(lead.size());
+  std::string name(msg.substr(0, msg.find(',')));
+  for (auto it = props.begin(); it != props.end(); ++it) {
+    if (it->name != name) continue;
+    log::warning(fmt::format("systemd does not know the unit property {}: not sent", name));
+    props.erase(it);
+    return true;
+  }
+  return false;
+}
+
 bool reachable(bool user_manager, std::string* why) {
   std::string ignored;
   if (!why) why = &ignored;
@@ -246,30 +290,37 @@ bool start(ScopeRequest req) {
     if (req.pid <= 0) return false;
   }
 
-  sd_bus_message* raw = nullptr;
-  int r = sd_bus_message_new_method_call(bus.get(), &raw, kService, kPath, kManager,
-                                         "StartTransientUnit");
-  if (r < 0) throw_errno("systemd: " + what, -r);
-  Message m(raw);
-  // "fail": refuse rather than replace a job already queued for this unit.
-  r = sd_bus_message_append(m.get(), "ss", req.unit.c_str(), "fail");
-  if (r >= 0) r = sd_bus_message_open_container(m.get(), 'a', "(sv)");
-  // Delegate: the cgroup is ours to write limits into and to freeze/kill.
-  // DefaultDependencies=no: no ordering against shutdown.target and friends, so that a
-  // container's scope starts and stops on its own. CollectMode: unload it even if it failed,
-  // so that the name can be used again.
-  if (r >= 0)
-    r = sd_bus_message_append(
-        m.get(), "(sv)(sv)(sv)(sv)(sv)(sv)", "Description", "s", req.description.c_str(), "Slice",
-        "s", req.slice.c_str(), "Delegate", "b", 1, "PIDs", "au", 1, static_cast<uint32_t>(req.pid),
-        "DefaultDependencies", "b", 0, "CollectMode", "s", "inactive-or-failed");
-  if (r >= 0) r = sd_bus_message_close_container(m.get());
-  if (r >= 0) r = sd_bus_message_append(m.get(), "a(sa(sv))", 0);  // no auxiliary units
-  if (r < 0) throw_errno("systemd: " + what + ": building the call", -r);
-
   BusError err;
   sd_bus_message* reply_raw = nullptr;
-  r = sd_bus_call(bus.get(), m.get(), kJobTimeout, &err.e, &reply_raw);
+  int r = 0;
+  for (;;) {
+    sd_bus_message* raw = nullptr;
+    r = sd_bus_message_new_method_call(bus.get(), &raw, kService, kPath, kManager,
+                                       "StartTransientUnit");
+    if (r < 0) throw_errno("systemd: " + what, -r);
+    Message m(raw);
+    // "fail": refuse rather than replace a job already queued for this unit.
+    r = sd_bus_message_append(m.get(), "ss", req.unit.c_str(), "fail");
+    if (r >= 0) r = sd_bus_message_open_container(m.get(), 'a', "(sv)");
+    // Delegate: the cgroup is ours to write limits into and to freeze/kill.
+    // DefaultDependencies=no: no ordering against shutdown.target and friends, so that a
+    // container's scope starts and stops on its own. CollectMode: unload it even if it failed,
+    // so that the name can be used again.
+    if (r >= 0)
+      r = sd_bus_message_append(m.get(), "(sv)(sv)(sv)(sv)(sv)(sv)", "Description", "s",
+                                req.description.c_str(), "Slice", "s", req.slice.c_str(),
+                                "Delegate", "b", 1, "PIDs", "au", 1, static_cast<uint32_t>(req.pid),
+                                "DefaultDependencies", "b", 0, "CollectMode", "s",
+                                "inactive-or-failed");
+    if (r >= 0) r = append_properties(m.get(), req.properties);
+    if (r >= 0) r = sd_bus_message_close_container(m.get());
+    if (r >= 0) r = sd_bus_message_append(m.get(), "a(sa(sv))", 0);  // no auxiliary units
+    if (r < 0) throw_errno("systemd: " + what + ": building the call", -r);
+
+    sd_bus_error_free(&err.e);
+    r = sd_bus_call(bus.get(), m.get(), kJobTimeout, &err.e, &reply_raw);
+    if (r >= 0 || !drop_unknown_property(err, req.properties)) break;
+  }
   // UnitExists ("was already loaded or has a fragment file") names the unit itself.
   if (r < 0) fail("systemd: {} in {}: {}", what, req.slice, describe(r, err));
   Message reply(reply_raw);
@@ -285,6 +336,30 @@ bool start(ScopeRequest req) {
   if (result != "done") fail("systemd: {}: job failed (result: {})", what, result);
   log::debug("systemd: started {} in {}", req.unit, req.slice);
   return true;
+}
+
+// SetUnitProperties(unit, runtime=true, props): `update`'s limits, kept until the unit goes
+// (runtime: not written to /etc; a transient unit lives in /run anyway).
+void set(bool user_manager, const std::string& unit, std::vector<UnitProperty> props) {
+  const std::string what = "set properties of " + unit;
+  Bus bus = open_bus_or_throw(user_manager);
+  for (;;) {
+    sd_bus_message* raw = nullptr;
+    int r = sd_bus_message_new_method_call(bus.get(), &raw, kService, kPath, kManager,
+                                           "SetUnitProperties");
+    if (r < 0) throw_errno("systemd: " + what, -r);
+    Message m(raw);
+    r = sd_bus_message_append(m.get(), "sb", unit.c_str(), 1);
+    if (r >= 0) r = sd_bus_message_open_container(m.get(), 'a', "(sv)");
+    if (r >= 0) r = append_properties(m.get(), props);
+    if (r >= 0) r = sd_bus_message_close_container(m.get());
+    if (r < 0) throw_errno("systemd: " + what + ": building the call", -r);
+    BusError err;
+    r = sd_bus_call(bus.get(), m.get(), kJobTimeout, &err.e, nullptr);
+    if (r >= 0) return;
+    if (!drop_unknown_property(err, props)) fail("systemd: {}: {}", what, describe(r, err));
+    if (props.empty()) return;
+  }
 }
 
 void stop(bool user_manager, const std::string& unit) {
@@ -319,7 +394,8 @@ namespace {
 int usage() {
   std::fputs(
       "usage: sandbox-systemd probe user|system\n"
-      "       sandbox-systemd start user|system UNIT SLICE PID|- DESCRIPTION\n"
+      "       sandbox-systemd start user|system UNIT SLICE PID|- DESCRIPTION [PROPERTY...]\n"
+      "       sandbox-systemd set user|system UNIT PROPERTY...\n"
       "       sandbox-systemd stop user|system UNIT\n",
       stderr);
   return 2;
@@ -340,7 +416,22 @@ int main(int argc, char** argv) {
       std::fprintf(stderr, "%s\n", why.c_str());
       return 1;
     }
-    if (verb == "start" && argc == 7) {
+    // PROPERTY arguments from FIRST on; false when one is malformed.
+    auto properties = [&](int first, std::vector<cgroup::UnitProperty>* out) {
+      for (int i = first; i < argc; ++i) {
+        cgroup::UnitProperty p;
+        if (!cgroup::parse_property_arg(argv[i], &p)) return false;
+        out->push_back(std::move(p));
+      }
+      return true;
+    };
+    if (verb == "set" && argc >= 4) {
+      std::vector<cgroup::UnitProperty> props;
+      if (!properties(4, &props)) return usage();
+      cgroup::set(user, argv[3], std::move(props));
+      return 0;
+    }
+    if (verb == "start" && argc >= 7) {
       cgroup::ScopeRequest req;
       req.user_manager = user;
       req.unit = argv[3];
@@ -349,6 +440,7 @@ int main(int argc, char** argv) {
       req.pid = std::string_view(argv[5]) == "-" ? 0 : static_cast<pid_t>(std::atol(argv[5]));
       req.description = argv[6];
       if (req.pid < 0 || (req.pid == 0 && std::string_view(argv[5]) != "-")) return usage();
+      if (!properties(7, &req.properties)) return usage();
       cgroup::start(req);
       return 0;
     }

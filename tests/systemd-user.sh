@@ -223,10 +223,12 @@ do_start() {
     # The manager's process: a private mount namespace whose /run/systemd has system/, moved
     # into user@UID.service, then the user's. setsid without --fork keeps the pid (a
     # background job of a script is not a group leader), so $! is the manager itself.
-    # Its log goes to stderr (the log file): there is no journald here.
+    # Its log goes to stderr (the log file): there is no journald here. The tmpfs is 32 MiB
+    # (it holds next to nothing): `systemctl --user daemon-reload` refuses to run with less
+    # than 16 MiB free on /run/systemd.
     setsid unshare -m --propagation private -- /bin/sh -c '
         set -e
-        mount -t tmpfs -o mode=0755,size=1m sandbox-systemd-user /run/systemd
+        mount -t tmpfs -o mode=0755,size=32m sandbox-systemd-user /run/systemd
         mkdir /run/systemd/system
         for f in $1; do echo $$ >"$f"; done
         shift

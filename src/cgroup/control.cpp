@@ -179,9 +179,12 @@ void destroy(const Record& r) {
   }
   int err = 0;
   std::string stuck = remove_dirs(r.created, &err);
-  if (!r.unit.empty() && !scope_collected(r)) stop_scope(r.user_manager, r.unit);
   if (!stuck.empty()) throw_errno("cgroup: remove " + stuck, err);
-  log::debug("cgroups of the container removed ({})", r.driver);
+  log::debug("cgroups of the container removed ({})", driver_name(r.driver));
+}
+
+void stop_scope_unless_collected(const Record& r) {
+  if (!r.unit.empty() && !scope_collected(r)) stop_scope(r.user_manager, r.unit);
 }
 
 }  // namespace sandbox::cgroup

@@ -32,8 +32,11 @@ void signal_all(const Record& r, int sig);
 // Moves PID into every cgroup of the container (exec). Returns 0 or the first errno.
 int join(const Record& r, pid_t pid);
 
-// delete: kills what is left, waits until the cgroups are empty, removes the directories
-// sandbox made and stops the systemd scope. Throws when something stays behind.
+// delete: kills what is left, waits until the cgroups are empty and removes the directories
+// sandbox made. Throws when something stays behind. (The systemd scope: below.)
 void destroy(const Record& r);
+// The systemd driver's last step of delete: StopUnit, unless systemd collected the empty
+// scope by itself already.
+void stop_scope_unless_collected(const Record& r);
 
 }  // namespace sandbox::cgroup

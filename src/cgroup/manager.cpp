@@ -4,10 +4,12 @@
 #include <unistd.h>
 
 #include "cgroup/apply.hpp"
+#include "cgroup/container_cgroup.hpp"
 #include "cgroup/control.hpp"
 #include "cgroup/files.hpp"
 #include "cgroup/layout.hpp"
 #include "cgroup/path.hpp"
+#include "cgroup/systemd_properties.hpp"
 #include "cgroup/systemd_scope.hpp"
 #include "sys/error.hpp"
 #include "sys/log.hpp"
@@ -54,6 +56,26 @@ std::vector<Target> cgroupfs_targets(const Request& req, bool only_writable) {
       out.push_back({mount, p, controller});
   }
   return out;
+}
+
+// The limits as the scope's properties, split as place() will find the hierarchies: the user
+// manager has cgroup2 only, the system manager cgroup2 and every v1 controller. A config that
+// cannot be converted is sent without properties: apply() reports it with the files' names.
+std::vector<UnitProperty> scope_properties(const oci::Resources& res, bool user_manager) {
+  const Layout& l = host_layout();
+  Record where;
+  where.driver = Driver::Systemd;
+  where.v2 = l.v2_mount;
+  if (!user_manager)
+    for (const auto& [controller, mount] : l.v1) where.v1[controller] = mount;
+  oci::Resources limits = res;
+  limits.devices.clear();
+  try {
+    return unit_properties(where, limits);
+  } catch (const Error& e) {
+    log::debug("systemd: limits not sent as unit properties: {}", e.what());
+    return {};
+  }
 }
 
 Probe probe_cgroupfs(const Request& req) {
@@ -136,7 +158,7 @@ Setup::Setup(const Request& req) : req_(req) {
       return;
     case Driver::Systemd: {
       ScopeName n = systemd_scope_name(req.cgroups_path, req.id, req.rootless);
-      record_.driver = "systemd";
+      record_.driver = Driver::Systemd;
       record_.unit = n.unit;
       record_.user_manager = req.rootless;
       ScopeRequest s;
@@ -144,6 +166,7 @@ Setup::Setup(const Request& req) : req_(req) {
       s.slice = n.slice;
       s.unit = n.unit;
       s.description = "sandbox container " + req_.id;
+      if (limits) s.properties = scope_properties(*req.resources, req.rootless);
       pending_scope_ = std::make_unique<PendingScope>(PendingScope::begin(s));
       return;  // the scope needs the init's pid: place()
     }
@@ -157,7 +180,7 @@ Setup::~Setup() {
   if (pending_scope_) return;  // never placed: no scope was started (the helper is told so)
   if (committed_ || record_.none()) return;
   try {
-    destroy(record_);
+    open_cgroup(record_)->destroy();
   } catch (const Error& e) {
     log::debug("cgroup rollback: {}", e.what());
   }
@@ -186,7 +209,7 @@ void Setup::fall_back_from_systemd(pid_t pid, const std::string& why) {
 }
 
 void Setup::prepare_cgroupfs() {
-  record_.driver = "cgroupfs";
+  record_.driver = Driver::Cgroupfs;
   // Root uses every hierarchy; rootless only what it may write (the delegated ones).
   auto targets = cgroupfs_targets(req_, req_.rootless);
   std::map<std::string, std::string> made_for_mount;  // co-mounted controllers share a mount
@@ -223,7 +246,7 @@ void Setup::prepare_cgroupfs() {
 ApplyOptions Setup::options() const {
   ApplyOptions o;
   o.privileged = !req_.rootless;
-  o.enable_controllers = record_.driver == "cgroupfs";
+  o.enable_controllers = record_.driver == Driver::Cgroupfs;
   if (req_.rootless) o.advice = kRootlessAdvice;
   return o;
 }
@@ -245,7 +268,7 @@ void Setup::apply_device_rules() {
 
 void Setup::place(pid_t pid, bool cloned_into) {
   if (record_.none()) return;
-  if (record_.driver == "systemd") {
+  if (record_.driver == Driver::Systemd) {
     auto pending = std::move(pending_scope_);
     try {
       pending->finish(pid);

@@ -25,8 +25,6 @@
 
 namespace sandbox::cgroup {
 
-enum class Driver { None, Systemd, Cgroupfs };
-
 struct Probe {
   bool ok = false;
   std::string why;  // why not, when !ok

@@ -8,15 +8,24 @@
 
 namespace sandbox::cgroup {
 
+// Which driver made (and so must tear down) the container's cgroups.
+//   None      no cgroup of its own (state.json: {})
+//   Systemd   a transient scope with Delegate=yes ("systemd")
+//   Cgroupfs  directories sandbox made itself ("cgroupfs")
+enum class Driver { None, Systemd, Cgroupfs };
+
+// "systemd", "cgroupfs", "" for None: the words state.json has always held.
+const char* driver_name(Driver d);
+
 struct Record {
-  std::string driver;                     // "systemd" or "cgroupfs"; "" = no cgroup of its own
+  Driver driver = Driver::None;
   std::string v2;                         // absolute cgroup2 directory, "" when none
   std::map<std::string, std::string> v1;  // v1 controller -> absolute directory
   std::vector<std::string> created;       // directories sandbox made, parents before children
   std::string unit;                       // systemd: the transient scope
   bool user_manager = false;              // systemd: the user manager (else the system one)
 
-  bool none() const { return driver.empty(); }
+  bool none() const { return driver == Driver::None; }
   // The directory of one v1 controller, "" when the container has none there.
   std::string v1_dir(const std::string& controller) const {
     auto it = v1.find(controller);
@@ -25,6 +34,10 @@ struct Record {
 };
 
 nlohmann::json to_json(const Record& r);
-Record record_from_json(const nlohmann::json& j);  // null or {} -> a "none" record
+// null or {} -> a "none" record. Anything else that is not a record as to_json writes it (an
+// unknown driver, a key of the wrong type, a relative directory) throws sandbox::Error naming
+// the key: the record decides what delete kills and removes, so a damaged one is never
+// guessed at.
+Record record_from_json(const nlohmann::json& j);
 
 }  // namespace sandbox::cgroup

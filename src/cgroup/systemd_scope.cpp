@@ -136,8 +136,10 @@ bool systemd_bus_listening(bool user_manager, std::string* why) {
 }
 
 PendingScope PendingScope::begin(const ScopeRequest& req) {
-  Spawned h = spawn_helper(
-      {"start", manager_arg(req.user_manager), req.unit, req.slice, "-", req.description}, true);
+  std::vector<std::string> args{
+      "start", manager_arg(req.user_manager), req.unit, req.slice, "-", req.description};
+  for (const auto& p : req.properties) args.push_back(property_arg(p));
+  Spawned h = spawn_helper(args, true);
   PendingScope p;
   p.helper_ = h.pid;
   p.to_helper_ = h.in;
@@ -173,6 +175,15 @@ void PendingScope::finish(pid_t pid) {
   Outcome o = collect(h, "start");
   if (!o.ok) fail("{}", o.message);
   log::debug("systemd: started the scope of pid {}", pid);
+}
+
+void set_unit_properties(bool user_manager, const std::string& unit,
+                         const std::vector<UnitProperty>& props) {
+  std::vector<std::string> args{"set", manager_arg(user_manager), unit};
+  for (const auto& p : props) args.push_back(property_arg(p));
+  Outcome o = run_helper(args);
+  if (!o.ok) fail("{}", o.message);
+  log::debug("systemd: set {} properties of {}", props.size(), unit);
 }
 
 void stop_scope(bool user_manager, const std::string& unit) {

@@ -5,6 +5,9 @@
 #include <sys/types.h>
 
 #include <string>
+#include <vector>
+
+#include "cgroup/systemd_properties.hpp"
 
 namespace sandbox::cgroup {
 
@@ -14,6 +17,9 @@ struct ScopeRequest {
   std::string unit;          // e.g. "sandbox-<id>.scope"
   pid_t pid = 0;             // the container's init
   std::string description;   // "sandbox container <id>"
+  // The limits, so that systemd knows them (a daemon-reload rewrites the unit's cgroup files
+  // from its properties). A systemd too old for one of them starts the scope without it.
+  std::vector<UnitProperty> properties;
 };
 
 // Whether something accepts connections on the manager's bus socket, in-process (no helper
@@ -22,7 +28,8 @@ struct ScopeRequest {
 bool systemd_bus_listening(bool user_manager, std::string* why);
 
 // Starting the container's scope: StartTransientUnit(unit, "fail", [Slice, Delegate=yes,
-// PIDs=[pid], Description, DefaultDependencies=no, CollectMode=inactive-or-failed]) and a wait
+// PIDs=[pid], Description, DefaultDependencies=no, CollectMode=inactive-or-failed, the
+// limits]) and a wait
 // for the job's JobRemoved signal, in two steps. begin() starts the helper, which connects to
 // the bus while the caller goes on (REQ.pid is not used); finish(pid) hands it the pid and
 // waits for the scope, throwing sandbox::Error with systemd's reason when it fails. Dropped without
@@ -41,6 +48,11 @@ class PendingScope {
   int to_helper_ = -1;    // its stdin: the pid
   int from_helper_ = -1;  // its stderr: the reason it failed
 };
+
+// update: SetUnitProperties(unit, runtime=true, PROPS); a property this systemd does not know
+// is left out, as at start.
+void set_unit_properties(bool user_manager, const std::string& unit,
+                         const std::vector<UnitProperty>& props);
 
 // StopUnit(unit, "replace") and waits for the job; a unit that no longer exists is success.
 void stop_scope(bool user_manager, const std::string& unit);

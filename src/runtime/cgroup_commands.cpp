@@ -1,8 +1,8 @@
 // pause, resume and update: the commands that act on a live container's cgroups.
 #include <unistd.h>
 
-#include "cgroup/apply.hpp"
-#include "cgroup/control.hpp"
+#include "cgroup/container_cgroup.hpp"
+#include "runtime/cgroup_update.hpp"
 #include "runtime/operations.hpp"
 #include "state/container.hpp"
 #include "sys/error.hpp"
@@ -16,7 +16,7 @@ namespace {
 struct Live {
   state::ContainerState st;
   state::Status status;
-  cgroup::Record cgroups;
+  std::unique_ptr<cgroup::ContainerCgroup> cgroups;
 };
 
 // Loads ID and checks it runs (created, running or paused), under the state lock.
@@ -25,12 +25,12 @@ Live load_live(const state::ContainerDir& dir, const std::string& id, const char
   auto status = dir.status(st);
   if (status == state::Status::Stopped)
     fail("cannot {} container \"{}\": container not running", verb, id);
-  return {*st, status, cgroup::record_from_json(st->cgroup)};
+  return {*st, status, cgroup::open_cgroup(cgroup::record_from_json(st->cgroup))};
 }
 
 void check_freezable(const Live& c, const std::string& id, const char* verb) {
   std::string why;
-  if (!cgroup::can_freeze(c.cgroups, &why)) fail("cannot {} container \"{}\": {}", verb, id, why);
+  if (!c.cgroups->can_freeze(&why)) fail("cannot {} container \"{}\": {}", verb, id, why);
 }
 
 nlohmann::json read_resources_json(const std::string& source) {
@@ -51,7 +51,7 @@ void pause_container(const GlobalOptions& g, const std::string& id) {
   if (c.status == state::Status::Paused)
     fail("cannot pause container \"{}\": it is already paused", id);
   check_freezable(c, id, "pause");
-  cgroup::freeze(c.cgroups);
+  c.cgroups->freeze();
 }
 
 void resume_container(const GlobalOptions& g, const std::string& id) {
@@ -60,7 +60,7 @@ void resume_container(const GlobalOptions& g, const std::string& id) {
   Live c = load_live(dir, id, "resume");
   if (c.status != state::Status::Paused)
     fail("cannot resume container \"{}\": container not paused", id);
-  cgroup::thaw(c.cgroups);
+  c.cgroups->thaw();
 }
 
 void update_container(const GlobalOptions& g, const std::string& id, const UpdateFlags& f) {
@@ -70,21 +70,8 @@ void update_container(const GlobalOptions& g, const std::string& id, const Updat
   auto root = open_existing_root(g);
   auto dir = state::ContainerDir::open(root, id);
   Live c = load_live(dir, id, "update");
-  if (c.cgroups.none())
-    fail(
-        "cannot update container \"{}\": it runs without a cgroup of its own, so there are no "
-        "limits to change",
-        id);
-  if (!res.devices.empty()) {
-    // As runc: device access is fixed at create.
-    log::debug("update: linux.resources.devices is not changed by update");
-    res.devices.clear();
-  }
-  cgroup::ApplyOptions o;
-  o.privileged = ::geteuid() == 0 && sys::in_initial_user_namespace();
-  o.enable_controllers = c.cgroups.driver == "cgroupfs";
-  o.undo_on_failure = true;
-  cgroup::apply_resources(c.cgroups, res, o);
+  update_cgroup(*c.cgroups, std::move(res), ::geteuid() == 0 && sys::in_initial_user_namespace(),
+                id);
 }
 
 }  // namespace sandbox::runtime

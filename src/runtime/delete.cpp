@@ -2,7 +2,7 @@
 // runc) kills what is left first.
 #include <csignal>
 
-#include "cgroup/control.hpp"
+#include "cgroup/container_cgroup.hpp"
 #include "process/hooks.hpp"
 #include "runtime/operations.hpp"
 #include "runtime/signal_processes.hpp"
@@ -26,9 +26,18 @@ void delete_container(const GlobalOptions& g, const std::string& id, bool force)
         "cannot delete container \"{}\": it is not stopped (status: {}); stop it first "
         "or use --force",
         id, state::status_name(status));
-  cgroup::Record cgroups = st ? cgroup::record_from_json(st->cgroup) : cgroup::Record{};
+  cgroup::Record record;
+  try {
+    if (st) record = cgroup::record_from_json(st->cgroup);
+  } catch (const Error& e) {
+    // A damaged record names nothing to trust: --force still kills the init and removes the
+    // state; without it, the state stays for a look.
+    if (!force) fail("cannot delete container \"{}\": {}", id, e.what());
+    log::warning(fmt::format("container \"{}\": {}; its cgroups are not removed", id, e.what()));
+  }
+  auto cgroups = cgroup::open_cgroup(record);
   if (status != state::Status::Stopped) {
-    if (!cgroups.none()) cgroup::signal_all(cgroups, SIGKILL);
+    cgroups->signal_all(SIGKILL);
     signal_all(st->pid, st->pid_start_time, SIGKILL);
     if (!wait_gone(st->pid, st->pid_start_time, 10000))
       fail("cannot delete container \"{}\": its init {} did not die after SIGKILL", id, st->pid);
@@ -36,7 +45,7 @@ void delete_container(const GlobalOptions& g, const std::string& id, bool force)
   // Whatever is left in the cgroup (processes outside the init's pid namespace) dies here;
   // then the cgroups and the scope go. On failure the state stays, so delete can be retried.
   try {
-    cgroup::destroy(cgroups);
+    cgroups->destroy();
   } catch (const Error& e) {
     fail("cannot delete container \"{}\": {}", id, e.what());
   }

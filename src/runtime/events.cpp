@@ -4,7 +4,7 @@
 
 #include <cstdio>
 
-#include "cgroup/stats.hpp"
+#include "cgroup/container_cgroup.hpp"
 #include "runtime/operations.hpp"
 #include "state/container.hpp"
 #include "sys/error.hpp"
@@ -56,7 +56,7 @@ std::chrono::milliseconds parse_duration(const std::string& text) {
 int container_events(const GlobalOptions& g, const std::string& id, bool stats_once,
                      std::chrono::milliseconds interval) {
   state::ContainerState st;
-  cgroup::Record cgroups;
+  std::unique_ptr<cgroup::ContainerCgroup> cgroups;
   {
     auto root = open_existing_root(g);
     auto dir = state::ContainerDir::open(root, id);
@@ -64,14 +64,13 @@ int container_events(const GlobalOptions& g, const std::string& id, bool stats_o
     if (!loaded || dir.status(loaded) == state::Status::Stopped)
       fail("events: container \"{}\" is not running", id);
     st = *loaded;
-    cgroups = cgroup::record_from_json(st.cgroup);
+    cgroups = cgroup::open_cgroup(cgroup::record_from_json(st.cgroup));
   }  // the state lock is not held while events runs
-  if (cgroups.none())
+  if (cgroups->none())
     fail("events: container \"{}\" runs without a cgroup of its own, so there are no stats", id);
 
   auto stats_event = [&] {
-    return nlohmann::ordered_json{
-        {"type", "stats"}, {"id", id}, {"data", cgroup::read_stats(cgroups)}};
+    return nlohmann::ordered_json{{"type", "stats"}, {"id", id}, {"data", cgroups->stats()}};
   };
   if (stats_once) {
     print(stats_event());
@@ -81,13 +80,13 @@ int container_events(const GlobalOptions& g, const std::string& id, bool stats_o
   if (!init) fail("events: container \"{}\" is not running", id);
   // OOM kills are counted by the kernel; a growing counter is an event. Polled every 100 ms:
   // cheap, and it works the same on v1 and cgroup2.
-  auto ooms = cgroup::oom_kill_count(cgroups).value_or(0);
+  auto ooms = cgroups->oom_kill_count().value_or(0);
   auto next_stats = std::chrono::steady_clock::now() + interval;
   for (;;) {
     pollfd p{init.get(), POLLIN, 0};
     int r = ::poll(&p, 1, 100);
     if (r < 0 && errno != EINTR) throw_errno("events: poll");
-    auto now_ooms = cgroup::oom_kill_count(cgroups).value_or(0);
+    auto now_ooms = cgroups->oom_kill_count().value_or(0);
     if (now_ooms > ooms) print({{"type", "oom"}, {"id", id}});
     ooms = now_ooms;
     if (r > 0) return 0;  // the init exited: the container stopped

@@ -1,5 +1,5 @@
 // kill: signal the init (or, with --all, every process of the container).
-#include "cgroup/control.hpp"
+#include "cgroup/container_cgroup.hpp"
 #include "runtime/operations.hpp"
 #include "runtime/signal_processes.hpp"
 #include "state/container.hpp"
@@ -18,8 +18,7 @@ void kill_container(const GlobalOptions& g, const std::string& id, int sig, bool
   if (all) {
     // The cgroup has every process, also those outside the init's namespaces; the /proc walk
     // covers a container without a cgroup.
-    cgroup::Record cgroups = cgroup::record_from_json(st->cgroup);
-    if (!cgroups.none()) cgroup::signal_all(cgroups, sig);
+    cgroup::open_cgroup(cgroup::record_from_json(st->cgroup))->signal_all(sig);
     signal_all(st->pid, st->pid_start_time, sig);
     return;
   }

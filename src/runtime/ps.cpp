@@ -4,7 +4,7 @@
 
 #include <cstdio>
 
-#include "cgroup/control.hpp"
+#include "cgroup/container_cgroup.hpp"
 #include "runtime/container_processes.hpp"
 #include "runtime/operations.hpp"
 #include "runtime/ps_table.hpp"
@@ -39,8 +39,8 @@ std::vector<pid_t> container_pids(const GlobalOptions& g, const std::string& id)
   // A stopped container has no processes. runc says so with an empty list and status 0 (its
   // cgroup is empty or gone), not with an error: an engine asking right after the exit is fine.
   if (!st || dir.status(st) == state::Status::Stopped) return {};
-  cgroup::Record cgroups = cgroup::record_from_json(st->cgroup);
-  if (!cgroups.none()) return cgroup::processes(cgroups);
+  auto cgroups = cgroup::open_cgroup(cgroup::record_from_json(st->cgroup));
+  if (!cgroups->none()) return cgroups->processes();
   return container_processes(st->pid, st->pid_start_time);
 }
 

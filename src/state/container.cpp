@@ -6,7 +6,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "cgroup/control.hpp"
+#include "cgroup/container_cgroup.hpp"
 #include "state/id.hpp"
 #include "state/state_json.hpp"
 #include "sys/error.hpp"
@@ -138,7 +138,12 @@ Status ContainerDir::status(const std::optional<ContainerState>& st) const {
   if (!st) return Status::Stopped;  // we hold the lock, so no create is in progress
   if (!sys::process_is(st->pid, st->pid_start_time)) return Status::Stopped;
   if (has_exec_fifo()) return Status::Created;
-  return cgroup::is_frozen(cgroup::record_from_json(st->cgroup)) ? Status::Paused : Status::Running;
+  try {
+    return cgroup::open_cgroup(cgroup::record_from_json(st->cgroup))->is_frozen() ? Status::Paused
+                                                                                  : Status::Running;
+  } catch (const Error&) {
+    return Status::Running;  // a damaged cgroup record: the init's liveness is what counts
+  }
 }
 
 void ContainerDir::remove(const StateRoot& root) {

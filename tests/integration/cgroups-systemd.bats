@@ -220,3 +220,78 @@ unit_known() { systemctl --user list-units --all --no-legend --plain "$1" | grep
     expect_status 0
   done
 }
+
+# The limits as unit properties (runc and crun send them too): systemd rewrites a unit's own
+# cgroup files from its properties on a daemon-reload, so limits written only into the files
+# would be reset to "unlimited".
+
+# unit_props UNIT: the properties sandbox sends, as systemctl shows them, one a line.
+unit_props() {
+  systemctl --user show -p MemoryMax,TasksMax,CPUQuotaPerSecUSec,CPUQuotaPeriodUSec,CPUWeight,AllowedCPUs,IOWeight "$1" | sort
+}
+
+@test "systemd user session: sandbox-systemd gives the scope its limits as properties, at start and at set, and a daemon-reload keeps them" {
+  needs_session
+  # The helper itself, with a process of this session: what the runtime sends at create and at
+  # update, checked on systemd's side (this host's user manager may have no controller to
+  # apply them to; the properties are systemd's record all the same).
+  local helper unit=sandbox-props-$$.scope pid
+  helper=$(dirname "$SANDBOX")/sandbox-systemd
+  sleep 300 &
+  pid=$!
+  run "$helper" start user "$unit" user.slice "$pid" "sandbox test" MemoryMax=t:67108864 \
+    TasksMax=t:42 CPUQuotaPeriodUSec=t:100000 CPUQuotaPerSecUSec=t:500000 CPUWeight=t:39 \
+    AllowedCPUs=ay:01 IOWeight=t:500
+  expect_status 0
+  run unit_props "$unit"
+  expect_contains "MemoryMax=67108864" "TasksMax=42" "CPUQuotaPerSecUSec=500ms" \
+    "CPUQuotaPeriodUSec=100ms" "CPUWeight=39" "AllowedCPUs=0" "IOWeight=500"
+  run "$helper" set user "$unit" MemoryMax=t:33554432 TasksMax=t:18446744073709551615 \
+    CPUQuotaPerSecUSec=t:250000
+  expect_status 0
+  systemctl --user daemon-reload
+  run unit_props "$unit"
+  expect_contains "MemoryMax=33554432" "TasksMax=infinity" "CPUQuotaPerSecUSec=250ms" "CPUWeight=39"
+  run "$helper" set user "$unit" MemoryMax=bogus
+  expect_status 2
+  "$helper" stop user "$unit"
+  kill "$pid" 2>/dev/null || :  # stopping the scope killed it already
+}
+
+@test "systemd: limits survive systemctl daemon-reload, at create and after update" {
+  local ctl=(systemctl --user) dir
+  if is_root; then
+    [ -S /run/dbus/system_bus_socket ] && systemctl is-system-running >/dev/null 2>&1 ||
+      [ "$(systemctl is-system-running 2>/dev/null)" = degraded ] ||
+      skip "no system manager here"
+    ctl=(systemctl)
+  else
+    needs_session
+  fi
+  local c
+  for c in memory pids cpu; do
+    grep -qw "$c" "$CGROUP2/cgroup.controllers" ||
+      skip "this host's cgroup2 has no $c controller for a systemd scope"
+  done
+  remove_namespace cgroup
+  set_resources '{"memory": {"limit": 67108864}, "cpu": {"quota": 50000, "period": 100000}, "pids": {"limit": 42}}'
+  set_args sleep 300
+  run sbd --systemd-cgroup run -d --bundle "$BUNDLE" sr1
+  expect_status 0
+  dir=$CGROUP2$(cgroup_of "$(pid_of sr1)")
+  expect_is "$(cat "$dir/memory.max")" 67108864
+  expect_is "$(cat "$dir/cpu.max")" "50000 100000"
+  expect_is "$(cat "$dir/pids.max")" 42
+  "${ctl[@]}" daemon-reload
+  expect_is "$(cat "$dir/memory.max")" 67108864
+  expect_is "$(cat "$dir/cpu.max")" "50000 100000"
+  expect_is "$(cat "$dir/pids.max")" 42
+  run sb update --memory 33554432 --cpu-quota 25000 --pids-limit 17 sr1
+  expect_status 0
+  "${ctl[@]}" daemon-reload
+  expect_is "$(cat "$dir/memory.max")" 33554432
+  expect_is "$(cat "$dir/cpu.max")" "25000 100000"
+  expect_is "$(cat "$dir/pids.max")" 17
+  run sb delete -f sr1
+  expect_status 0
+}

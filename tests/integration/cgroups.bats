@@ -735,3 +735,37 @@ expect_hierarchy_is() {
   grep -qx "c 1:11 w" "$HOSTDIR/list" || { cat "$HOSTDIR/list"; false; }
   grep -qx "c 10:229 rwm" "$HOSTDIR/list" || { cat "$HOSTDIR/list"; false; }
 }
+
+@test "a damaged cgroup record in state.json: delete --force still kills and removes; delete names it" {
+  set_args sleep 300
+  run sbd run -d --bundle "$BUNDLE" dmg
+  expect_status 0
+  local pid state=$ROOT/dmg/state.json
+  pid=$(pid_of dmg)
+  # a driver of the wrong type: nothing in the record can be trusted
+  jq '.cgroup.driver = 5' "$state" >"$state.new" && mv "$state.new" "$state"
+  expect_is "$(status_of dmg)" running
+  run sb delete -f dmg
+  expect_status 0
+  expect_contains "cgroup record" "driver"
+  pid_gone "$pid"
+  assert_no_leftovers dmg
+
+  run sbd run -d --bundle "$BUNDLE" dmg2
+  expect_status 0
+  pid=$(pid_of dmg2)
+  state=$ROOT/dmg2/state.json
+  jq '.cgroup.driver = "lxc"' "$state" >"$state.new" && mv "$state.new" "$state"
+  run sb kill dmg2 KILL
+  expect_status 0
+  wait_for 10 pid_gone "$pid"
+  # stopped: a plain delete says what is wrong and keeps the state for a look
+  run sb delete dmg2
+  expect_status 1
+  expect_one_line
+  expect_contains "unknown driver \"lxc\""
+  [ -e "$ROOT/dmg2" ]
+  run sb delete -f dmg2
+  expect_status 0
+  assert_no_leftovers dmg2
+}

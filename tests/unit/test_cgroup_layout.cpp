@@ -134,7 +134,7 @@ TEST(CgroupDriver, ExplicitChoices) {
 
 TEST(CgroupApply, HybridSplitFollowsTheMountedControllers) {
   Record r;
-  r.driver = "cgroupfs";
+  r.driver = Driver::Cgroupfs;
   r.v2 = "/sys/fs/cgroup/unified/x";
   r.v1 = {{"memory", "/m/x"}, {"pids", "/p/x"}, {"cpu", "/c/x"}, {"devices", "/d/x"}};
   oci::Resources res;
@@ -163,7 +163,7 @@ TEST(CgroupApply, HybridSplitFollowsTheMountedControllers) {
 
 TEST(CgroupApply, PureV2TakesEverything) {
   Record r;
-  r.driver = "systemd";
+  r.driver = Driver::Systemd;
   r.v2 = "/sys/fs/cgroup/user.slice/x.scope";
   oci::Resources res;
   res.pids = oci::PidsResources{5};
@@ -176,7 +176,7 @@ TEST(CgroupApply, PureV2TakesEverything) {
 
 TEST(CgroupRecord, RoundTripsThroughJson) {
   Record r;
-  r.driver = "systemd";
+  r.driver = Driver::Systemd;
   r.v2 = "/a";
   r.v1 = {{"memory", "/m"}};
   r.created = {"/x", "/x/y"};

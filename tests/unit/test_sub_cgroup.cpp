@@ -13,7 +13,7 @@ using Map = std::map<std::string, std::string>;
 
 Record hybrid() {
   Record r;
-  r.driver = "cgroupfs";
+  r.driver = sandbox::cgroup::Driver::Cgroupfs;
   r.v2 = "/sys/fs/cgroup/unified/c";
   r.v1 = {{"memory", "/sys/fs/cgroup/memory/c"}, {"pids", "/sys/fs/cgroup/pids/c"}};
   return r;
