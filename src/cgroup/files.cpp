@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <thread>
 
+#include "sys/dir_stream.hpp"
 #include "sys/error.hpp"
 #include "sys/fd.hpp"
 #include "sys/log.hpp"
@@ -152,14 +153,13 @@ std::vector<pid_t> read_procs(const std::string& dir, bool recursive) {
     }
   }
   if (!recursive) return pids;
-  DIR* d = ::opendir(dir.c_str());
+  auto d = sys::DirStream::open(dir);
   if (!d) return pids;
-  while (auto* e = ::readdir(d)) {
+  while (const dirent* e = d.next()) {
     if (e->d_type != DT_DIR || e->d_name[0] == '.') continue;
     auto sub = read_procs(child(dir, e->d_name), true);
     pids.insert(pids.end(), sub.begin(), sub.end());
   }
-  ::closedir(d);
   std::sort(pids.begin(), pids.end());
   pids.erase(std::unique(pids.begin(), pids.end()), pids.end());
   return pids;

@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "cgroup/files.hpp"
+#include "sys/dir_stream.hpp"
 
 namespace sandbox::cgroup {
 namespace {
@@ -185,10 +186,10 @@ json hugetlb_stats(const Record& r) {
   bool v1 = !r.v1_dir("hugetlb").empty();
   std::string d = v1 ? r.v1_dir("hugetlb") : r.v2;
   if (d.empty()) return h;
-  DIR* dir = ::opendir(d.c_str());
+  auto dir = sys::DirStream::open(d);
   if (!dir) return h;
   std::string suffix = v1 ? ".limit_in_bytes" : ".max";
-  while (auto* e = ::readdir(dir)) {
+  while (const dirent* e = dir.next()) {
     std::string name = e->d_name;
     if (name.rfind("hugetlb.", 0) != 0 || name.size() <= suffix.size() ||
         name.compare(name.size() - suffix.size(), suffix.size(), suffix) != 0)
@@ -207,7 +208,6 @@ json hugetlb_stats(const Record& r) {
     }
     h[size] = s;
   }
-  ::closedir(dir);
   return h;
 }
 

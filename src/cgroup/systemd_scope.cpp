@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "sys/error.hpp"
+#include "sys/fd.hpp"
 #include "sys/log.hpp"
 #include "sys/proc.hpp"
 #include "sys/run_program.hpp"
@@ -47,31 +48,22 @@ struct Outcome {
   std::string message;  // the helper's stderr, one line
 };
 
-struct Spawned {
-  pid_t pid = -1;
-  int in = -1;   // the helper's stdin, or -1 (then /dev/null)
-  int err = -1;  // the helper's stderr
-};
-
 // Starts the helper with ARGS: stdout on /dev/null, stderr on a pipe, stdin on a socket when
 // WITH_STDIN (else /dev/null); sys::start_program resets its signal mask and dispositions (the
 // caller may block signals for its signalfd). Our ends are close-on-exec: the container's init
 // never holds them.
-Spawned spawn_helper(const std::vector<std::string>& args, bool with_stdin) {
+sys::RunningProgram spawn_helper(const std::vector<std::string>& args, bool with_stdin) {
   sys::Program p;
   p.path = helper_path();
   p.args = args;
   if (with_stdin) p.input = sys::Program::Input::Socket;
   sys::RunningProgram r = sys::start_program(p);
-  return Spawned{r.pid, r.input.release(), r.errors.release()};
+  r.name = kHelper;
+  return r;
 }
 
 // Reads the helper's stderr to its end and reaps it.
-Outcome collect(const Spawned& h, const std::string& verb) {
-  sys::RunningProgram r;
-  r.pid = h.pid;
-  r.name = kHelper;
-  r.errors.reset(h.err);
+Outcome collect(sys::RunningProgram& r, const std::string& verb) {
   sys::ProgramResult res = sys::finish_program(r);
   std::string err = res.err;
   while (!err.empty() && (err.back() == '\n' || err.back() == ' ')) err.pop_back();
@@ -85,7 +77,8 @@ Outcome collect(const Spawned& h, const std::string& verb) {
 }
 
 Outcome run_helper(const std::vector<std::string>& args) {
-  return collect(spawn_helper(args, false), args.empty() ? "" : args[0]);
+  sys::RunningProgram r = spawn_helper(args, false);
+  return collect(r, args.empty() ? "" : args[0]);
 }
 
 const char* manager_arg(bool user_manager) {
@@ -117,11 +110,10 @@ bool bus_socket_answers(bool user_manager, std::string* why) {
   sa.sun_family = AF_UNIX;
   if (path.size() >= sizeof(sa.sun_path)) return true;
   path.copy(sa.sun_path, path.size());
-  int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (fd < 0) return true;
-  int rc = ::connect(fd, reinterpret_cast<sockaddr*>(&sa), sizeof(sa));
+  Fd fd(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
+  if (!fd) return true;
+  int rc = ::connect(fd.get(), reinterpret_cast<sockaddr*>(&sa), sizeof(sa));
   int err = errno;
-  ::close(fd);
   if (rc == 0) return true;
   *why = fmt::format("cannot connect to the {} bus at unix:path={}: {}",
                      user_manager ? "session" : "system", path, errno_text(err));
@@ -139,27 +131,23 @@ PendingScope PendingScope::begin(const ScopeRequest& req) {
   std::vector<std::string> args{
       "start", manager_arg(req.user_manager), req.unit, req.slice, "-", req.description};
   for (const auto& p : req.properties) args.push_back(property_arg(p));
-  Spawned h = spawn_helper(args, true);
   PendingScope p;
-  p.helper_ = h.pid;
-  p.to_helper_ = h.in;
-  p.from_helper_ = h.err;
+  p.helper_ = spawn_helper(args, true);
   return p;
 }
 
-PendingScope::PendingScope(PendingScope&& o) noexcept
-    : helper_(std::exchange(o.helper_, -1)),
-      to_helper_(std::exchange(o.to_helper_, -1)),
-      from_helper_(std::exchange(o.from_helper_, -1)) {}
+PendingScope::PendingScope(PendingScope&& o) noexcept : helper_(std::move(o.helper_)) {
+  o.helper_.pid = -1;
+}
 
 PendingScope::~PendingScope() {
-  if (helper_ < 0) return;
+  if (helper_.pid < 0) return;
   // No pid was sent, so the helper has started nothing: end it. (Closing its stdin is not
   // enough while a clone of ours, the container's init, still holds the other copy.)
-  ::kill(helper_, SIGKILL);
-  if (to_helper_ >= 0) ::close(to_helper_);
+  ::kill(helper_.pid, SIGKILL);
+  helper_.input.reset();
   try {
-    collect(Spawned{helper_, -1, from_helper_}, "start");
+    collect(helper_, "start");
   } catch (const Error&) {
   }
 }
@@ -167,11 +155,10 @@ PendingScope::~PendingScope() {
 void PendingScope::finish(pid_t pid) {
   std::string line = std::to_string(pid) + "\n";
   // A helper that already failed (no bus) has closed its stdin: its stderr says why.
-  (void)!::send(to_helper_, line.data(), line.size(), MSG_NOSIGNAL);
-  ::close(to_helper_);
-  to_helper_ = -1;
-  Spawned h{helper_, -1, from_helper_};
-  helper_ = -1;
+  (void)!::send(helper_.input.get(), line.data(), line.size(), MSG_NOSIGNAL);
+  helper_.input.reset();
+  sys::RunningProgram h = std::move(helper_);
+  helper_.pid = -1;
   Outcome o = collect(h, "start");
   if (!o.ok) fail("{}", o.message);
   log::debug("systemd: started the scope of pid {}", pid);

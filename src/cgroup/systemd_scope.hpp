@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "cgroup/systemd_properties.hpp"
+#include "sys/run_program.hpp"
 
 namespace sandbox::cgroup {
 
@@ -44,9 +45,7 @@ class PendingScope {
 
  private:
   PendingScope() = default;
-  pid_t helper_ = -1;
-  int to_helper_ = -1;    // its stdin: the pid
-  int from_helper_ = -1;  // its stderr: the reason it failed
+  sys::RunningProgram helper_;  // its stdin takes the pid, its stderr says why it failed
 };
 
 // update: SetUnitProperties(unit, runtime=true, PROPS); a property this systemd does not know
