@@ -19,15 +19,21 @@ void delete_container(const GlobalOptions& g, const std::string& id, bool force)
     if (force) return;  // engines delete --force what may already be gone
     fail("container \"{}\" does not exist", id);
   }
-  auto st = dir->load();
+  std::optional<state::ContainerState> st;
+  try {
+    st = dir->load();
+  } catch (const Error& e) {
+    // A corrupt or unreadable state.json: only --force goes on, with what create wrote around
+    // clone (the init's pid and start time, the cgroup record); without it nothing is removed.
+    if (!force) fail("cannot delete container \"{}\": {}", id, e.what());
+    log::warning(
+        fmt::format("container \"{}\": {}; deleting from its creating record", id, e.what()));
+    st = dir->load_fallback();
+  }
   auto status = dir->status(st);
-  if ((status == state::Status::Running || status == state::Status::Paused) && !force)
-    fail(
-        "cannot delete container \"{}\": it is not stopped (status: {}); stop it first "
-        "or use --force",
-        id, state::status_name(status));
   cgroup::Record cgroups = st ? cgroup::record_from_json(st->cgroup) : cgroup::Record{};
-  if (status != state::Status::Stopped) {
+  // A crashed create ("creating": its init may still live) is killed like a created one.
+  if (status != state::Status::Stopped && st->pid > 0) {
     if (!cgroups.none()) cgroup::signal_all(cgroups, SIGKILL);
     signal_all(st->pid, st->pid_start_time, SIGKILL);
     if (!wait_gone(st->pid, st->pid_start_time, 10000))
