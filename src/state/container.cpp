@@ -6,8 +6,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <cstdio>
-
 #include "cgroup/control.hpp"
 #include "state/id.hpp"
 #include "state/state_json.hpp"
@@ -42,14 +40,6 @@ std::optional<std::string> read_at(int dirfd, const char* name, const std::strin
     throw_errno(fmt::format("container \"{}\": read {}", id, name));
   }
   return sys::read_fd(fd.get());
-}
-
-std::optional<InitRecord> parse_init(const std::string& text) {
-  InitRecord r;
-  unsigned long long start = 0;
-  if (std::sscanf(text.c_str(), "%d %llu", &r.pid, &start) != 2 || r.pid <= 0) return std::nullopt;
-  r.start_time = start;
-  return r;
 }
 
 // Empties DIRFD: the files we wrote and, DEPTH levels down, directories of ours (notify/).
@@ -154,7 +144,7 @@ std::optional<ContainerState> ContainerDir::load() const {
   st.committed = false;
   st.pid = 0;
   if (auto init = read_at(fd_.get(), kInitFile, id_)) {
-    if (auto r = parse_init(*init)) {
+    if (auto r = parse_init_record(*init)) {
       st.pid = r->pid;
       st.pid_start_time = r->start_time;
     }
@@ -176,7 +166,7 @@ std::optional<ContainerState> ContainerDir::load_fallback() const {
   st.pid = 0;
   try {
     if (auto init = read_at(fd_.get(), kInitFile, id_)) {
-      if (auto r = parse_init(*init)) {
+      if (auto r = parse_init_record(*init)) {
         st.pid = r->pid;
         st.pid_start_time = r->start_time;
         any = true;
@@ -226,7 +216,7 @@ void ContainerDir::save_creating(const ContainerState& st) const {
 }
 
 void ContainerDir::save_init(const InitRecord& init) const {
-  write_atomic(kInitFile, fmt::format("{} {}\n", init.pid, init.start_time));
+  write_atomic(kInitFile, init_record_text(init));
 }
 
 void ContainerDir::save_config(const std::string& text) const {
