@@ -31,6 +31,11 @@ void delete_container(const GlobalOptions& g, const std::string& id, bool force)
     st = dir->load_fallback();
   }
   auto status = dir->status(st);
+  if ((status == state::Status::Running || status == state::Status::Paused) && !force)
+    fail(
+        "cannot delete container \"{}\": it is not stopped (status: {}); stop it first "
+        "or use --force",
+        id, state::status_name(status));
   cgroup::Record cgroups = st ? cgroup::record_from_json(st->cgroup) : cgroup::Record{};
   // A crashed create ("creating": its init may still live) is killed like a created one.
   if (status != state::Status::Stopped && st->pid > 0) {

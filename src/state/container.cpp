@@ -93,6 +93,11 @@ ContainerDir ContainerDir::create(const StateRoot& root, const std::string& id) 
   if (!d.fd_) throw_errno("state root " + root.path() + ": open " + id);
   lock(d.fd_, id);
   d.locked_ = true;
+  // Between our mkdir and our flock a delete (seeing an empty directory: stopped) may have
+  // locked and removed it.
+  struct stat st {};
+  if (::fstat(d.fd_.get(), &st) != 0 || st.st_nlink == 0)
+    fail("container \"{}\": its state directory was removed while being created", id);
   return d;
 }
 
