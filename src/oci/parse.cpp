@@ -856,16 +856,10 @@ Hooks parse_hooks_file(const nlohmann::json& hooks, const std::string& label) {
 }
 
 Spec load_spec(const std::string& bundle_dir) {
-  std::error_code ec;
-  std::filesystem::path path = std::filesystem::absolute(bundle_dir, ec);
-  if (ec) path = bundle_dir;
-  path = (path / "config.json").lexically_normal();
-  std::string text;
-  try {
-    text = sys::read_file(path.string());
-  } catch (const Error& e) {
-    throw Error(fmt::format("config.json: {}", e.what()), e.code());
-  }
+  return parse_spec_text(read_config_text(bundle_dir));
+}
+
+Spec parse_spec_text(const std::string& text) {
   json config;
   try {
     config = json::parse(text);
@@ -873,6 +867,18 @@ Spec load_spec(const std::string& bundle_dir) {
     fail("config.json: not valid JSON: {}", parser_detail(e.what()));
   }
   return parse_spec(config);
+}
+
+std::string read_config_text(const std::string& bundle_dir) {
+  std::error_code ec;
+  std::filesystem::path path = std::filesystem::absolute(bundle_dir, ec);
+  if (ec) path = bundle_dir;
+  path = (path / "config.json").lexically_normal();
+  try {
+    return sys::read_file(path.string());
+  } catch (const Error& e) {
+    throw Error(fmt::format("config.json: {}", e.what()), e.code());
+  }
 }
 
 }  // namespace sandbox::oci

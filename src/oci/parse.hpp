@@ -33,6 +33,10 @@ Hooks parse_hooks_file(const nlohmann::json& hooks, const std::string& label);
 // "config.json: open <absolute path>: <errno text>" when it cannot be read and
 // "config.json: not valid JSON: <parser detail>" when it is not JSON.
 Spec load_spec(const std::string& bundle_dir);
+// The two halves of load_spec: create reads the text once, parses it and keeps that same
+// text as the state directory's copy (what every later command reads).
+std::string read_config_text(const std::string& bundle_dir);
+Spec parse_spec_text(const std::string& text);
 
 // The hook kinds config.json may name, in lifecycle order, with the list each fills
 // ("prestart" -> &h.prestart, ...): the parser and the features document share it.

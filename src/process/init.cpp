@@ -222,6 +222,14 @@ void set_names(const oci::Spec& s) {
     throw_errno("domainname: setdomainname");
 }
 
+// Ready is said; the runtime now records the container. Anything but its Committed (EOF: it
+// failed and is rolling back, or was killed) ends the init here, before it could wait on the
+// fifo for a start that no state would ever allow.
+void wait_for_commit(const InitConfig& c) {
+  SyncMessage m;
+  if (!sync_recv(c.sync_fd, m) || m.type != SyncType::Committed) _exit(1);
+}
+
 void wait_for_start(const InitConfig& c) {
   char b;
   ssize_t n;
@@ -290,7 +298,8 @@ void setup_terminal(const InitConfig& c, const oci::Process& p, linux_::Pty& pty
   // (/proc/1/mem) that runs before the filter.
   if (!(up.seccomp && prog.seccomp_at_exec)) ::prctl(PR_SET_DUMPABLE, 1, 0, 0, 0);
 
-  sync_send(c.sync_fd, SyncType::Ready);
+  if (!sync_send(c.sync_fd, SyncType::Ready)) _exit(1);
+  wait_for_commit(c);
   wait_for_start(c);
   // In the container, as its user, right before the program: the path resolves in the rootfs.
   run_hooks("startContainer", s.hooks.start_container,

@@ -141,6 +141,10 @@ void kill_and_reap(pid_t pid, int pidfd) {
   }
 }
 
+bool send_committed(const Spawned& s) {
+  return sync_send(s.sync.get(), SyncType::Committed);
+}
+
 Spawned spawn_init(SpawnPlan& plan) {
   int sv[2];
   if (::socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) != 0) throw_errno("socketpair");
@@ -159,6 +163,7 @@ Spawned spawn_init(SpawnPlan& plan) {
   s.pidfd.reset(pidfd);
   theirs.reset();
   try {
+    if (plan.cloned) plan.cloned(pid);
     if (plan.place) plan.place(pid, cloned_into);
     if (plan.id_maps) {
       log::debug("{}", plan.id_maps->description);

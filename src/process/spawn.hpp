@@ -29,6 +29,9 @@ struct SpawnPlan {
   };
   std::vector<Join> join;
   int cgroup_fd = -1;  // a cgroup2 directory to clone the init into (CLONE_INTO_CGROUP), or -1
+  // Called first after clone, before anything that can block: records the init (its pid and
+  // start time) so that a runtime killed from here on leaves an init some command can find.
+  std::function<void(pid_t pid)> cloned;
   // Called right after clone, before the init is told to go: puts it in its cgroups.
   // CLONED_INTO says whether CLONE_INTO_CGROUP did the cgroup2 part already.
   std::function<void(pid_t pid, bool cloned_into)> place;
@@ -44,11 +47,13 @@ struct Spawned {
   Fd terminal;  // the pty master when process.terminal is true
 };
 
-// Returns once the init waits for `start`. On failure the init is killed and reaped, and the
-// init's own error is thrown.
+// Returns once the init is ready (it then waits for Committed on `sync`, then for `start`).
+// On failure the init is killed and reaped, and the init's own error is thrown.
 Spawned spawn_init(SpawnPlan& plan);
 
 // Sends SIGKILL through the pidfd and reaps the child.
 void kill_and_reap(pid_t pid, int pidfd);
+// Tells the ready init that the container is recorded; false when the init is gone.
+bool send_committed(const Spawned& s);
 
 }  // namespace sandbox::process

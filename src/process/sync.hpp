@@ -18,6 +18,10 @@ enum class SyncType : unsigned {
   Pid = 5,          // exec helper -> runtime: err is the host pid of the process it started
   RunHooks = 6,     // init -> runtime: mounts are in place; run prestart and createRuntime
   HooksDone = 7,    // runtime -> init: they ran; err is the init's host pid (for its hooks)
+  // runtime -> init: state.json and the pid file are written; only now may the init wait for
+  // `start`. Until then EOF (the runtime failed or was killed) makes the init exit, so a
+  // create that did not finish never leaves an init behind.
+  Committed = 8,
 };
 
 struct SyncMessage {

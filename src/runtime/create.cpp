@@ -90,20 +90,23 @@ linux_::IdMapPlan plan_maps(const oci::Spec& spec, const NamespacePlan& ns) {
 }
 
 // Removes the half-made state directory and kills the init when create fails midway, so a
-// failed create leaves nothing behind.
+// failed create leaves nothing behind. It owns the init's pidfd until create succeeds: the
+// kill must reach the init whatever else has been destroyed by then.
 // Once the hooks of create have begun, a failed create goes on as a delete would (the spec's
 // lifecycle): the poststop hooks run too.
 struct CreateRollback {
   const state::StateRoot* root = nullptr;
   std::optional<state::ContainerDir>* dir = nullptr;
   pid_t pid = 0;
-  int pidfd = -1;
+  Fd pidfd;
+  std::string pid_file;  // set once create wrote it
   bool armed = true;
   const std::vector<oci::Hook>* poststop = nullptr;
   std::string poststop_state;  // set when the hooks of create began
   ~CreateRollback() {
     if (!armed) return;
-    if (pid > 0) process::kill_and_reap(pid, pidfd);
+    if (pid > 0) process::kill_and_reap(pid, pidfd.get());
+    if (!pid_file.empty()) ::unlink(pid_file.c_str());
     if (dir && *dir) {
       try {
         (*dir)->remove(*root);
@@ -120,7 +123,10 @@ struct CreateRollback {
 CreatedContainer create_container(const GlobalOptions& g, const CreateOptions& o, bool detached) {
   state::validate_id(o.id);
   std::string bundle = absolute_dir(o.bundle, "bundle");
-  oci::Spec spec = oci::load_spec(bundle);
+  // Read once: the state directory keeps this text, so every later command sees the config
+  // this container was made from, whatever happens to the bundle.
+  std::string config_text = oci::read_config_text(bundle);
+  oci::Spec spec = oci::parse_spec_text(config_text);
   check_supported(spec);
   for (const auto& note :
        linux_::settle_lsm_labels(*spec.process, &spec.linux.mount_label, linux_::detect_host_lsm()))
@@ -148,17 +154,36 @@ CreatedContainer create_container(const GlobalOptions& g, const CreateOptions& o
   // Declared before the rollback, so a failed create kills the init first and then removes
   // the cgroups (and scope) it made.
   std::optional<cgroup::Setup> cgroups;
-  CreateRollback rollback{&root, &dir};
+  CreateRollback rollback;
+  rollback.root = &root;
+  rollback.dir = &dir;
 
   if (::mkfifoat(dir->fd(), state::kExecFifo, 0600) != 0) throw_errno("create exec fifo");
   Fd fifo(::openat(dir->fd(), state::kExecFifo, O_RDWR | O_CLOEXEC));
   if (!fifo) throw_errno("open exec fifo");
 
+  dir->save_config(config_text);
+
   prepare_notify_socket(spec, dir->fd(), root.path() + "/" + o.id);
 
+  // The record, without its init yet. state.json is written only once the init is ready.
+  state::ContainerState st;
+  st.oci_version = spec.oci_version;
+  st.id = o.id;
+  st.bundle = bundle;
+  st.rootfs = rootfs;
+  st.created = sys::rfc3339_now();
+  st.owner = ::geteuid();
+  st.annotations = spec.annotations;
+  st.poststart = spec.hooks.poststart;
+  st.poststop = spec.hooks.poststop;
+
   // Cgroups are made (and limits written) before joining namespaces: the runtime still sees
-  // the host's cgroup mounts and D-Bus as the caller does.
+  // the host's cgroup mounts and D-Bus as the caller does. Their record is on disk before
+  // clone (creating.json), so a create killed from here on leaves cgroups delete can find.
   cgroups.emplace(cgroup_request(g, spec, o.id));
+  st.cgroup = cgroup::to_json(cgroups->record());
+  dir->save_creating(st);
 
   // Namespaces given by path are joined by a helper that clones the init (process/spawn):
   // the runtime stays in the caller's namespaces. A joined user namespace decides what the
@@ -202,7 +227,15 @@ CreatedContainer create_container(const GlobalOptions& g, const CreateOptions& o
   }
   if (!cgroups->record().none()) {
     plan.cgroup_fd = cgroups->clone_into_fd();
-    plan.place = [&](pid_t pid, bool cloned_into) { cgroups->place(pid, cloned_into); };
+    plan.place = [&](pid_t pid, bool cloned_into) {
+      cgroups->place(pid, cloned_into);
+      // The placement may change the record (systemd unavailable: cgroupfs instead).
+      auto placed = cgroup::to_json(cgroups->record());
+      if (placed != st.cgroup) {
+        st.cgroup = std::move(placed);
+        dir->save_creating(st);
+      }
+    };
   }
   // The init makes its cgroup namespace itself, once placed: the namespace's root is then
   // the container's cgroup, and the init reads first which cgroups are its own (host paths
@@ -225,38 +258,41 @@ CreatedContainer create_container(const GlobalOptions& g, const CreateOptions& o
     process::run_hooks("createRuntime", spec.hooks.create_runtime, state);
   };
 
+  // init.pid right after clone, before anything that can block (the cgroup placement, the id
+  // maps, the hooks). The rollback owns the pidfd from here on.
+  plan.cloned = [&](pid_t pid) {
+    auto start_time = sys::process_start_time(pid);
+    if (!start_time) fail("container init {} vanished", pid);
+    st.pid = pid;
+    st.pid_start_time = *start_time;
+    dir->save_init({pid, *start_time});
+  };
+
   process::Spawned child = process::spawn_init(plan);
   rollback.pid = child.pid;
-  rollback.pidfd = child.pidfd.get();
+  rollback.pidfd = std::move(child.pidfd);
   cgroups->apply_device_rules();  // the init is ready (without hooks: not done yet)
 
-  state::ContainerState st;
-  st.oci_version = spec.oci_version;
-  st.id = o.id;
-  st.pid = child.pid;
-  auto start_time = sys::process_start_time(child.pid);
-  if (!start_time) fail("container init {} vanished", child.pid);
-  st.pid_start_time = *start_time;
-  st.bundle = bundle;
-  st.rootfs = rootfs;
-  st.created = sys::rfc3339_now();
-  st.owner = ::geteuid();
-  st.annotations = spec.annotations;
-  st.cgroup = cgroup::to_json(cgroups->record());
-  st.poststart = spec.hooks.poststart;
-  st.poststop = spec.hooks.poststop;
+  // The init waits for Committed: every step below may fail (a missing console socket, a pid
+  // file in a missing directory, ENOSPC under the state root) and the rollback then kills it,
+  // removes its cgroups and the state directory; a runtime killed here closes the sync socket,
+  // which ends the init by itself.
   if (child.terminal && !o.console_socket.empty()) {
     send_to_console_socket(o.console_socket, child.terminal.get());
     child.terminal.reset();
   }
+  if (!o.pid_file.empty()) {
+    write_pid_file(o.pid_file, child.pid);
+    rollback.pid_file = o.pid_file;
+  }
   dir->save(st);
-  if (!o.pid_file.empty()) write_pid_file(o.pid_file, child.pid);
+  if (!process::send_committed(child)) fail("container init {} exited before start", child.pid);
 
   rollback.armed = false;
   cgroups->commit();
   CreatedContainer c;
   c.pid = child.pid;
-  c.pidfd = std::move(child.pidfd);
+  c.pidfd = std::move(rollback.pidfd);
   c.sync = std::move(child.sync);
   c.terminal = std::move(child.terminal);
   return c;

@@ -19,7 +19,17 @@ void delete_container(const GlobalOptions& g, const std::string& id, bool force)
     if (force) return;  // engines delete --force what may already be gone
     fail("container \"{}\" does not exist", id);
   }
-  auto st = dir->load();
+  std::optional<state::ContainerState> st;
+  try {
+    st = dir->load();
+  } catch (const Error& e) {
+    // A corrupt or unreadable state.json: only --force goes on, with what create wrote around
+    // clone (the init's pid and start time, the cgroup record); without it nothing is removed.
+    if (!force) fail("cannot delete container \"{}\": {}", id, e.what());
+    log::warning(
+        fmt::format("container \"{}\": {}; deleting from its creating record", id, e.what()));
+    st = dir->load_fallback();
+  }
   auto status = dir->status(st);
   if ((status == state::Status::Running || status == state::Status::Paused) && !force)
     fail(
@@ -36,7 +46,8 @@ void delete_container(const GlobalOptions& g, const std::string& id, bool force)
     log::warning(fmt::format("container \"{}\": {}; its cgroups are not removed", id, e.what()));
   }
   auto cgroups = cgroup::open_cgroup(record);
-  if (status != state::Status::Stopped) {
+  // A crashed create ("creating": its init may still live) is killed like a created one.
+  if (status != state::Status::Stopped && st->pid > 0) {
     cgroups->signal_all(SIGKILL);
     signal_all(st->pid, st->pid_start_time, SIGKILL);
     if (!wait_gone(st->pid, st->pid_start_time, 10000))

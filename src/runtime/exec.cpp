@@ -152,21 +152,24 @@ oci::Process exec_process(const oci::Process& base, const ExecOptions& o) {
 
 int exec_in_container(const GlobalOptions& g, const ExecOptions& o) {
   state::ContainerState st;
+  oci::Spec spec;
   {
     auto root = open_existing_root(g);
     auto dir = state::ContainerDir::open(root, o.id);
     auto loaded = dir.load();
     auto status = dir.status(loaded);
-    if (!loaded || status == state::Status::Stopped)
+    if (!loaded || status == state::Status::Stopped || status == state::Status::Creating)
       fail("cannot exec in container \"{}\": container not running", o.id);
     // runc's rule: the new process would only freeze with the rest, so it takes a flag.
     if (status == state::Status::Paused && !o.ignore_paused)
       fail("cannot exec in container \"{}\": it is paused (resume it, or use --ignore-paused)",
            o.id);
     st = *loaded;
+    // The copy create made: the bundle may have changed or be gone.
+    auto text = dir.load_config();
+    spec = text ? oci::parse_spec_text(*text) : oci::load_spec(st.bundle);
   }  // the state lock is not held while the process runs
 
-  oci::Spec spec = oci::load_spec(st.bundle);
   if (!spec.process) fail("config.json: process: required");
   oci::Process process = exec_process(*spec.process, o);
   for (const auto& note : linux_::settle_lsm_labels(process, nullptr, linux_::detect_host_lsm()))

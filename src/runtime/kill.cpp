@@ -13,7 +13,7 @@ void kill_container(const GlobalOptions& g, const std::string& id, int sig, bool
   auto st = dir.load();
   auto status = dir.status(st);
   // "container not running" is the phrase CRI-O matches to treat the container as gone.
-  if (status == state::Status::Stopped)
+  if (status == state::Status::Stopped || st->pid <= 0)
     fail("cannot kill container \"{}\": container not running", id);
   if (all) {
     // The cgroup has every process, also those outside the init's namespaces; the /proc walk

@@ -27,9 +27,19 @@ void lock(const Fd& fd, const std::string& id) {
   }
 }
 
-std::string read_at(int dirfd, const char* name) {
+constexpr const char* kCreatingFile = "creating.json";
+constexpr const char* kInitFile = "init.pid";
+constexpr const char* kConfigFile = "config.json";
+
+// nullopt when NAME does not exist; any other failure (EACCES) is an error: a state file we
+// cannot read is never taken for "no state".
+std::optional<std::string> read_at(int dirfd, const char* name, const std::string& id) {
   Fd fd(::openat(dirfd, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW));
-  return fd ? sys::read_fd(fd.get()) : std::string();
+  if (!fd) {
+    if (errno == ENOENT) return std::nullopt;
+    throw_errno(fmt::format("container \"{}\": read {}", id, name));
+  }
+  return sys::read_fd(fd.get());
 }
 
 // Empties DIRFD: the files we wrote and, DEPTH levels down, directories of ours (notify/).
@@ -82,6 +92,12 @@ ContainerDir ContainerDir::create(const StateRoot& root, const std::string& id) 
   d.fd_ = open_dir(root.fd(), id);
   if (!d.fd_) throw_errno("state root " + root.path() + ": open " + id);
   lock(d.fd_, id);
+  d.locked_ = true;
+  // Between our mkdir and our flock a delete (seeing an empty directory: stopped) may have
+  // locked and removed it.
+  struct stat st {};
+  if (::fstat(d.fd_.get(), &st) != 0 || st.st_nlink == 0)
+    fail("container \"{}\": its state directory was removed while being created", id);
   return d;
 }
 
@@ -97,6 +113,7 @@ std::optional<ContainerDir> ContainerDir::open_if_exists(const StateRoot& root,
     throw_errno("container \"" + id + "\"");
   }
   lock(d.fd_, id);
+  d.locked_ = true;
   // A concurrent delete may have removed it while we waited for the lock.
   struct stat st {};
   if (::fstat(d.fd_.get(), &st) != 0 || st.st_nlink == 0) return std::nullopt;
@@ -109,24 +126,110 @@ ContainerDir ContainerDir::open(const StateRoot& root, const std::string& id) {
   return std::move(*d);
 }
 
+std::optional<ContainerDir> ContainerDir::open_unlocked(const StateRoot& root,
+                                                        const std::string& id) {
+  validate_id(id);
+  if (!root.valid()) return std::nullopt;
+  ContainerDir d;
+  d.id_ = id;
+  d.fd_ = open_dir(root.fd(), id);
+  if (!d.fd_) {
+    if (errno == ENOENT) return std::nullopt;
+    throw_errno("container \"" + id + "\"");
+  }
+  return d;
+}
+
 std::optional<ContainerState> ContainerDir::load() const {
-  std::string text = read_at(fd_.get(), kStateFile);
-  if (text.empty()) return std::nullopt;
-  return parse_state_json(text, id_);
+  if (auto text = read_at(fd_.get(), kStateFile, id_)) return parse_state_json(*text, id_);
+  // Not committed: what create wrote before and right after clone.
+  auto creating = read_at(fd_.get(), kCreatingFile, id_);
+  if (!creating) return std::nullopt;
+  ContainerState st = parse_state_json(*creating, id_);
+  st.committed = false;
+  st.pid = 0;
+  if (auto init = read_at(fd_.get(), kInitFile, id_)) {
+    if (auto r = parse_init_record(*init)) {
+      st.pid = r->pid;
+      st.pid_start_time = r->start_time;
+    }
+  }
+  return st;
+}
+
+std::optional<ContainerState> ContainerDir::load_fallback() const {
+  ContainerState st;
+  bool any = false;
+  try {
+    if (auto creating = read_at(fd_.get(), kCreatingFile, id_)) {
+      st = parse_state_json(*creating, id_);
+      any = true;
+    }
+  } catch (const Error&) {
+  }
+  st.committed = false;
+  st.pid = 0;
+  try {
+    if (auto init = read_at(fd_.get(), kInitFile, id_)) {
+      if (auto r = parse_init_record(*init)) {
+        st.pid = r->pid;
+        st.pid_start_time = r->start_time;
+        any = true;
+      }
+    }
+  } catch (const Error&) {
+  }
+  if (!any) return std::nullopt;
+  return st;
+}
+
+void ContainerDir::write_atomic(const char* name, const std::string& text) const {
+  // write + rename: a reader sees the old file or the new one, never half of one. No fsync:
+  // the state describes processes, which do not survive a crash either.
+  std::string tmp = std::string(".") + name + ".tmp";
+  auto failed = [&] {
+    int err = errno;
+    ::unlinkat(fd_.get(), tmp.c_str(), 0);
+    throw_errno(fmt::format("container \"{}\": write {}", id_, name), err);
+  };
+  Fd fd(::openat(fd_.get(), tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW,
+                 0600));
+  if (!fd) failed();
+  size_t done = 0;
+  while (done < text.size()) {
+    ssize_t n = ::write(fd.get(), text.data() + done, text.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      if (n == 0) errno = ENOSPC;
+      failed();
+    }
+    done += static_cast<size_t>(n);
+  }
+  if (::close(fd.release()) != 0) failed();
+  if (::renameat(fd_.get(), tmp.c_str(), fd_.get(), name) != 0) failed();
 }
 
 void ContainerDir::save(const ContainerState& st) const {
-  std::string text = state_json_text(st);
-  // write + rename: a reader sees the old state or the new one, never half of one. No fsync:
-  // the state describes processes, which do not survive a crash either.
-  const char* tmp = ".state.json.tmp";
-  Fd fd(::openat(fd_.get(), tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600));
-  if (!fd) throw_errno("container \"" + id_ + "\": write state");
-  if (::write(fd.get(), text.data(), text.size()) != static_cast<ssize_t>(text.size()))
-    throw_errno("container \"" + id_ + "\": write state");
-  fd.reset();
-  if (::renameat(fd_.get(), tmp, fd_.get(), kStateFile) != 0)
-    throw_errno("container \"" + id_ + "\": write state");
+  write_atomic(kStateFile, state_json_text(st));
+}
+
+void ContainerDir::save_creating(const ContainerState& st) const {
+  ContainerState c = st;
+  c.pid = 0;
+  c.pid_start_time = 0;
+  write_atomic(kCreatingFile, state_json_text(c));
+}
+
+void ContainerDir::save_init(const InitRecord& init) const {
+  write_atomic(kInitFile, init_record_text(init));
+}
+
+void ContainerDir::save_config(const std::string& text) const {
+  write_atomic(kConfigFile, text);
+}
+
+std::optional<std::string> ContainerDir::load_config() const {
+  return read_at(fd_.get(), kConfigFile, id_);
 }
 
 bool ContainerDir::has_exec_fifo() const {
@@ -134,9 +237,20 @@ bool ContainerDir::has_exec_fifo() const {
   return ::fstatat(fd_.get(), kExecFifo, &st, AT_SYMLINK_NOFOLLOW) == 0;
 }
 
+bool ContainerDir::locked_by_other() const {
+  if (locked_) return false;
+  if (::flock(fd_.get(), LOCK_SH | LOCK_NB) != 0) return errno == EWOULDBLOCK;
+  ::flock(fd_.get(), LOCK_UN);
+  return false;
+}
+
 Status ContainerDir::status(const std::optional<ContainerState>& st) const {
-  if (!st) return Status::Stopped;  // we hold the lock, so no create is in progress
-  if (!sys::process_is(st->pid, st->pid_start_time)) return Status::Stopped;
+  // Not committed: "creating" while its create still runs (holds the lock) or its init lives
+  // (a crashed create's init exits by itself soon: its sync socket is closed); else stopped.
+  if (!st) return locked_by_other() ? Status::Creating : Status::Stopped;
+  bool alive = st->pid > 0 && sys::process_is(st->pid, st->pid_start_time);
+  if (!st->committed) return alive || locked_by_other() ? Status::Creating : Status::Stopped;
+  if (!alive) return Status::Stopped;
   if (has_exec_fifo()) return Status::Created;
   try {
     return cgroup::open_cgroup(cgroup::record_from_json(st->cgroup))->is_frozen() ? Status::Paused

@@ -1,5 +1,6 @@
 #include "state/state_json.hpp"
 
+#include <cstdint>
 #include <nlohmann/json.hpp>
 
 #include "oci/parse.hpp"
@@ -63,6 +64,33 @@ std::string state_json_text(const ContainerState& st) {
   if (!st.poststart.empty()) j["hooks"]["poststart"] = hooks_to_json(st.poststart);
   if (!st.poststop.empty()) j["hooks"]["poststop"] = hooks_to_json(st.poststop);
   return j.dump();
+}
+
+std::optional<InitRecord> parse_init_record(const std::string& text) {
+  // Strictly two decimal numbers and a newline: strtoull and friends would accept signs,
+  // spaces and overflow.
+  InitRecord r;
+  size_t i = 0;
+  auto number = [&](uint64_t& out) {
+    size_t begin = i;
+    out = 0;
+    while (i < text.size() && text[i] >= '0' && text[i] <= '9') {
+      if (out > (UINT64_MAX - 9) / 10) return false;
+      out = out * 10 + static_cast<uint64_t>(text[i++] - '0');
+    }
+    return i > begin && i - begin <= 20;
+  };
+  uint64_t pid = 0;
+  if (!number(pid) || i >= text.size() || text[i++] != ' ') return std::nullopt;
+  if (!number(r.start_time) || i >= text.size() || text[i++] != '\n' || i != text.size())
+    return std::nullopt;
+  if (pid == 0 || pid > static_cast<uint64_t>(INT32_MAX)) return std::nullopt;
+  r.pid = static_cast<pid_t>(pid);
+  return r;
+}
+
+std::string init_record_text(const InitRecord& r) {
+  return std::to_string(r.pid) + " " + std::to_string(r.start_time) + "\n";
 }
 
 }  // namespace sandbox::state

@@ -2,11 +2,13 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <cstdio>
 #include <filesystem>
 
 #include "state/container.hpp"
 #include "state/id.hpp"
 #include "state/root.hpp"
+#include "state/state_json.hpp"
 #include "sys/error.hpp"
 #include "sys/proc.hpp"
 
@@ -170,4 +172,66 @@ TEST_F(StateStore, OciStateJsonKeepsRuncsKeyOrder) {
   std::string keys;
   for (const auto& [k, v] : doc.items()) keys += k + " ";
   EXPECT_EQ(keys, "ociVersion id pid status bundle rootfs created annotations owner ");
+}
+
+// ---- the record create writes around clone (creating.json, init.pid) ----
+
+TEST(StateInitRecord, RoundTrip) {
+  state::InitRecord r{4242, 123456789012ULL};
+  auto back = state::parse_init_record(state::init_record_text(r));
+  ASSERT_TRUE(back);
+  EXPECT_EQ(back->pid, 4242);
+  EXPECT_EQ(back->start_time, 123456789012ULL);
+}
+
+TEST(StateInitRecord, TornOrForeignTextIsNoRecord) {
+  for (const char* bad :
+       {"", "4242", "4242 ", "4242 1", "4242 1\n\n", "0 5\n", "-1 5\n", "+4 5\n", " 4 5\n",
+        "4  5\n", "4 5 6\n", "99999999999 5\n", "4 999999999999999999999\n", "4 x\n", "4\t5\n"})
+    EXPECT_FALSE(state::parse_init_record(bad).has_value()) << '"' << bad << '"';
+}
+
+TEST_F(StateStore, UncommittedCreateIsReadFromCreatingRecordAndInitPid) {
+  auto root = StateRoot::open((base_ / "root").string(), StateRoot::Mode::Create);
+  auto dir = ContainerDir::create(root, "c3");
+  state::ContainerState st;
+  st.id = "c3";
+  st.bundle = "/b";
+  st.cgroup = {{"driver", "cgroupfs"}};
+  dir.save_creating(st);
+  auto before = dir.load();
+  ASSERT_TRUE(before);
+  EXPECT_FALSE(before->committed);
+  EXPECT_EQ(before->pid, 0);
+  EXPECT_EQ(before->cgroup, st.cgroup);
+  // We hold the lock, so no create runs; no init: stopped.
+  EXPECT_EQ(dir.status(before), state::Status::Stopped);
+
+  dir.save_init({::getpid(), *sys::process_start_time(::getpid())});
+  auto cloned = dir.load();
+  ASSERT_TRUE(cloned);
+  EXPECT_FALSE(cloned->committed);
+  EXPECT_EQ(cloned->pid, ::getpid());
+  EXPECT_EQ(dir.status(cloned), state::Status::Creating);  // its init lives
+
+  // A corrupt state.json: load throws, the fallback still has the init and the cgroups.
+  {
+    std::FILE* f = std::fopen((base_ / "root/c3/state.json").c_str(), "w");
+    std::fputs("{\"pid\": ", f);
+    std::fclose(f);
+  }
+  EXPECT_THROW(dir.load(), Error);
+  auto fallback = dir.load_fallback();
+  ASSERT_TRUE(fallback);
+  EXPECT_EQ(fallback->pid, ::getpid());
+  EXPECT_EQ(fallback->cgroup, st.cgroup);
+}
+
+TEST_F(StateStore, UnreadableStateIsAnErrorNotNoState) {
+  if (::geteuid() == 0) GTEST_SKIP() << "root reads a mode 000 file";
+  auto root = StateRoot::open((base_ / "root").string(), StateRoot::Mode::Create);
+  auto dir = ContainerDir::create(root, "c4");
+  dir.save(state::ContainerState{});
+  ASSERT_EQ(::chmod((base_ / "root/c4/state.json").c_str(), 0), 0);
+  EXPECT_THROW(dir.load(), Error);
 }
