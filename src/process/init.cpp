@@ -124,12 +124,10 @@ bool has_cgroup_namespace(const oci::Spec& s) {
 // not yet in a cgroup namespace of its own). The mount namespace is still a copy of the
 // host's, so its mountinfo names the host's hierarchies.
 cgroup::OwnCgroups read_own_cgroups() {
-  try {
+  return wrap("cgroup mount", [] {
     return cgroup::own_cgroups(cgroup::parse_layout(sys::read_file("/proc/self/mountinfo")),
                                cgroup::process_membership(0));
-  } catch (const Error& e) {
-    throw Error(std::string("cgroup mount: ") + e.what(), e.code());
-  }
+  });
 }
 
 // The mounts are in place and the host's root is still reachable: the runtime runs the
@@ -203,11 +201,7 @@ pid_t setup_rootfs(const InitConfig& c, const cgroup::OwnCgroups* own_cgroups,
   if (s.root.readonly) {
     linux_::MountOptions ro;
     ro.attr_set = MOUNT_ATTR_RDONLY;
-    try {
-      linux_::set_mount_attrs(rootfd.get(), ro);
-    } catch (const Error& e) {
-      throw Error(std::string("root.readonly: ") + e.what(), e.code());
-    }
+    wrap("root.readonly", [&] { linux_::set_mount_attrs(rootfd.get(), ro); });
   }
 
   pivot_into(c, rootfd.get());

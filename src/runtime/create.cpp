@@ -44,11 +44,7 @@ std::string absolute_dir(const std::string& path, const char* what) {
 
 std::string rootfs_path(const oci::Spec& spec, const std::string& bundle) {
   std::string p = spec.root.path[0] == '/' ? spec.root.path : bundle + "/" + spec.root.path;
-  try {
-    return absolute_dir(p, "rootfs");
-  } catch (const Error& e) {
-    throw Error(std::string("config.json: root.path: ") + e.what(), e.code());
-  }
+  return wrap("config.json: root.path", [&] { return absolute_dir(p, "rootfs"); });
 }
 
 void check_supported(const oci::Spec& spec) {

@@ -10,6 +10,7 @@
 #include "cgroup/sub_cgroup.hpp"
 #include "linux/lsm.hpp"
 #include "linux/seccomp.hpp"
+#include "oci/namespace_table.hpp"
 #include "oci/parse.hpp"
 #include "process/exec_child.hpp"
 #include "runtime/console_socket.hpp"
@@ -24,16 +25,6 @@
 
 namespace sandbox::runtime {
 namespace {
-
-struct NamespaceFlag {
-  const char* name;
-  unsigned flag;
-};
-constexpr NamespaceFlag kNamespaces[] = {
-    {"user", CLONE_NEWUSER},     {"mnt", CLONE_NEWNS},    {"pid", CLONE_NEWPID},
-    {"net", CLONE_NEWNET},       {"ipc", CLONE_NEWIPC},   {"uts", CLONE_NEWUTS},
-    {"cgroup", CLONE_NEWCGROUP}, {"time", CLONE_NEWTIME},
-};
 
 // A created init whose seccomp filter waits for its execve stays non-dumpable, so a caller
 // without privileges over the host cannot look into it (process/init.cpp): say so.
@@ -51,20 +42,21 @@ constexpr NamespaceFlag kNamespaces[] = {
 // runs us in, which setns would refuse to enter again.
 unsigned namespaces_to_join(pid_t init) {
   unsigned flags = 0;
-  for (const auto& ns : kNamespaces) {
+  for (const auto& ns : oci::namespace_kinds()) {
     struct stat theirs {
     }, ours{};
-    std::string path = "/proc/" + std::to_string(init) + "/ns/" + ns.name;
-    std::string own = std::string("/proc/self/ns/") + ns.name;
+    std::string name(ns.proc_name);
+    std::string path = "/proc/" + std::to_string(init) + "/ns/" + name;
+    std::string own = "/proc/self/ns/" + name;
     if (::stat(path.c_str(), &theirs) != 0) {
       if (errno == ENOENT) continue;  // a kernel without this namespace type
       // Never guess: a namespace we cannot see might be one the process must enter.
-      fail_inspecting(fmt::format("inspect the container's {} namespace", ns.name), errno);
+      fail_inspecting(fmt::format("inspect the container's {} namespace", name), errno);
     }
     if (::stat(own.c_str(), &ours) == 0 && ours.st_ino == theirs.st_ino &&
         ours.st_dev == theirs.st_dev)
       continue;
-    flags |= ns.flag;
+    flags |= static_cast<unsigned>(ns.clone_flag);
   }
   return flags;
 }
@@ -99,7 +91,7 @@ oci::Process exec_process_unlabelled(const oci::Process& base, const ExecOptions
     } catch (const nlohmann::json::parse_error&) {
       fail("--process {}: not valid JSON", o.process_file);
     } catch (const Error& e) {
-      throw Error(std::string("--process: ") + e.what(), e.code());
+      rethrow_with(e, "--process");
     }
     oci::Process p = oci::parse_process_file(doc, "--process " + o.process_file);
     if (!p.capabilities) p.capabilities = base.capabilities;

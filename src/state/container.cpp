@@ -9,7 +9,9 @@
 #include "cgroup/container_cgroup.hpp"
 #include "state/id.hpp"
 #include "state/state_json.hpp"
+#include "sys/dir_stream.hpp"
 #include "sys/error.hpp"
+#include "sys/file_io.hpp"
 #include "sys/proc.hpp"
 
 namespace sandbox::state {
@@ -34,33 +36,26 @@ constexpr const char* kConfigFile = "config.json";
 // nullopt when NAME does not exist; any other failure (EACCES) is an error: a state file we
 // cannot read is never taken for "no state".
 std::optional<std::string> read_at(int dirfd, const char* name, const std::string& id) {
-  Fd fd(::openat(dirfd, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW));
-  if (!fd) {
-    if (errno == ENOENT) return std::nullopt;
-    throw_errno(fmt::format("container \"{}\": read {}", id, name));
+  try {
+    return sys::read_file_at(dirfd, name, O_NOFOLLOW);
+  } catch (const Error& e) {
+    if (e.code() == ENOENT) return std::nullopt;
+    rethrow_with(e, fmt::format("container \"{}\"", id));
   }
-  return sys::read_fd(fd.get());
 }
 
 // Empties DIRFD: the files we wrote and, DEPTH levels down, directories of ours (notify/).
 // Nothing is followed: a symlink is removed as a link.
 void remove_contents(int dirfd, int depth) {
-  int dup = ::openat(dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (dup < 0) return;
-  DIR* d = ::fdopendir(dup);
-  if (d == nullptr) {
-    ::close(dup);
-    return;
-  }
-  while (dirent* e = ::readdir(d)) {
+  auto d = sys::DirStream::reopen(dirfd);
+  if (!d) return;
+  while (const dirent* e = d.next()) {
     std::string name = e->d_name;
-    if (name == "." || name == "..") continue;
     if (::unlinkat(dirfd, name.c_str(), 0) == 0 || errno != EISDIR || depth == 0) continue;
     Fd sub(::openat(dirfd, name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
     if (sub) remove_contents(sub.get(), depth - 1);
     ::unlinkat(dirfd, name.c_str(), AT_REMOVEDIR);
   }
-  ::closedir(d);
 }
 
 }  // namespace
@@ -184,29 +179,9 @@ std::optional<ContainerState> ContainerDir::load_fallback() const {
 }
 
 void ContainerDir::write_atomic(const char* name, const std::string& text) const {
-  // write + rename: a reader sees the old file or the new one, never half of one. No fsync:
-  // the state describes processes, which do not survive a crash either.
-  std::string tmp = std::string(".") + name + ".tmp";
-  auto failed = [&] {
-    int err = errno;
-    ::unlinkat(fd_.get(), tmp.c_str(), 0);
-    throw_errno(fmt::format("container \"{}\": write {}", id_, name), err);
-  };
-  Fd fd(::openat(fd_.get(), tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW,
-                 0600));
-  if (!fd) failed();
-  size_t done = 0;
-  while (done < text.size()) {
-    ssize_t n = ::write(fd.get(), text.data() + done, text.size() - done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) {
-      if (n == 0) errno = ENOSPC;
-      failed();
-    }
-    done += static_cast<size_t>(n);
-  }
-  if (::close(fd.release()) != 0) failed();
-  if (::renameat(fd_.get(), tmp.c_str(), fd_.get(), name) != 0) failed();
+  // A reader sees the old file or the new one, never half of one (sys::write_file_atomic).
+  sys::write_file_atomic(fd_.get(), name, text, 0600,
+                         fmt::format("container \"{}\": write {}", id_, name));
 }
 
 void ContainerDir::save(const ContainerState& st) const {

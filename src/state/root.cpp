@@ -8,6 +8,7 @@
 #include <algorithm>
 
 #include "state/id.hpp"
+#include "sys/dir_stream.hpp"
 #include "sys/error.hpp"
 
 namespace sandbox::state {
@@ -83,14 +84,9 @@ StateRoot StateRoot::open(const std::string& path, Mode mode) {
 std::vector<std::string> StateRoot::ids() const {
   std::vector<std::string> out;
   if (!valid()) return out;
-  int dup = ::openat(fd_.get(), ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (dup < 0) throw_errno("state root " + path_);
-  DIR* d = ::fdopendir(dup);
-  if (!d) {
-    ::close(dup);
-    throw_errno("state root " + path_);
-  }
-  while (dirent* e = ::readdir(d)) {
+  auto d = sys::DirStream::reopen(fd_.get());
+  if (!d) throw_errno("state root " + path_);
+  while (const dirent* e = d.next()) {
     std::string name = e->d_name;
     if (e->d_type != DT_DIR && e->d_type != DT_UNKNOWN) continue;
     try {
@@ -100,7 +96,6 @@ std::vector<std::string> StateRoot::ids() const {
     }
     out.push_back(std::move(name));
   }
-  ::closedir(d);
   std::sort(out.begin(), out.end());
   return out;
 }

@@ -170,11 +170,11 @@ prestart_hook() {
 @test "create: killed after the init is ready (pid file blocked): the init does not outlive it" {
   use_own_cgroup ready
   mkdir "$TEST_DIR/pf"
-  mkfifo "$TEST_DIR/pf/.pid"  # create's write of pid opens .pid first: it blocks here
+  mkfifo "$TEST_DIR/pf/.pid.tmp"  # create's write of pid opens .pid.tmp first: it blocks here
   env "$MARK" "$SANDBOX" --root "$ROOT" create --bundle "$BUNDLE" --pid-file "$TEST_DIR/pf/pid" c1 \
     </dev/null >"$TEST_DIR/create.out" 2>&1 3>&- &
   local bg=$! rt=$!
-  # The runtime waits in open(.pid) once the init is ready.
+  # The runtime waits in open(.pid.tmp) once the init is ready.
   # (openat is syscall 257 on x86_64; elsewhere the sleep has to do)
   wait_for 10 sh -c "grep -q '^257 ' /proc/$rt/syscall 2>/dev/null" || sleep 3
   kill -KILL "$rt"
