@@ -3,6 +3,8 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <algorithm>
+
 #include "cgroup/apply.hpp"
 #include "cgroup/container_cgroup.hpp"
 #include "cgroup/control.hpp"
@@ -212,6 +214,22 @@ void Setup::prepare_cgroupfs() {
   record_.driver = Driver::Cgroupfs;
   // Root uses every hierarchy; rootless only what it may write (the delegated ones).
   auto targets = cgroupfs_targets(req_, req_.rootless);
+  if (req_.before_mkdir) {
+    Record planned;
+    planned.driver = Driver::Cgroupfs;
+    for (const auto& t : targets) {
+      std::string dir = t.mount + t.path;
+      // Only what is not there yet: a cgroup that exists already is not ours to remove.
+      if (::access(dir.c_str(), F_OK) != 0 &&
+          std::find(planned.created.begin(), planned.created.end(), dir) == planned.created.end())
+        planned.created.push_back(dir);
+      if (t.controller.empty())
+        planned.v2 = dir;
+      else
+        planned.v1[t.controller] = dir;
+    }
+    req_.before_mkdir(planned);
+  }
   std::map<std::string, std::string> made_for_mount;  // co-mounted controllers share a mount
   for (const auto& t : targets) {
     std::string dir = t.mount + t.path;

@@ -46,6 +46,10 @@ struct Request {
   std::string id;
   std::string cgroups_path;
   const oci::Resources* resources = nullptr;
+  // Called with the record of what is about to be made (the container's own directories, no
+  // parents yet) before the first mkdir: create writes it down first, so a runtime killed
+  // while the directories are made leaves a record that names them.
+  std::function<void(const Record&)> before_mkdir;
 };
 
 // A new container's cgroups, from before clone until create succeeds. Destroying it without

@@ -177,7 +177,12 @@ CreatedContainer create_container(const GlobalOptions& g, const CreateOptions& o
   // Cgroups are made (and limits written) before joining namespaces: the runtime still sees
   // the host's cgroup mounts and D-Bus as the caller does. Their record is on disk before
   // clone (creating.json), so a create killed from here on leaves cgroups delete can find.
-  cgroups.emplace(cgroup_request(g, spec, o.id));
+  cgroup::Request request = cgroup_request(g, spec, o.id);
+  request.before_mkdir = [&](const cgroup::Record& planned) {
+    st.cgroup = cgroup::to_json(planned);
+    dir->save_creating(st);
+  };
+  cgroups.emplace(request);
   st.cgroup = cgroup::to_json(cgroups->record());
   dir->save_creating(st);
 
@@ -277,11 +282,13 @@ CreatedContainer create_container(const GlobalOptions& g, const CreateOptions& o
     send_to_console_socket(o.console_socket, child.terminal.get());
     child.terminal.reset();
   }
+  // state.json before the pid file: a state that cannot be written (ENOSPC) leaves the file
+  // at --pid-file as it was.
+  dir->save(st);
   if (!o.pid_file.empty()) {
     write_pid_file(o.pid_file, child.pid);
     rollback.pid_file = o.pid_file;
   }
-  dir->save(st);
   if (!process::send_committed(child)) fail("container init {} exited before start", child.pid);
 
   rollback.armed = false;
