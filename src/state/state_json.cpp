@@ -1,6 +1,7 @@
 #include "state/state_json.hpp"
 
 #include <cstdint>
+#include <limits>
 #include <nlohmann/json.hpp>
 
 #include "oci/parse.hpp"
@@ -19,6 +20,19 @@ nlohmann::json hooks_to_json(const std::vector<oci::Hook>& hooks) {
   return out;
 }
 
+// A whole number in [0, MAX] (absent: 0). A float, a negative or a too large value is
+// corruption: a pid read loosely could become -1 (every process) or 0 (our own group).
+uint64_t whole_number(const nlohmann::json& j, const char* key, uint64_t max,
+                      const std::string& id) {
+  auto it = j.find(key);
+  if (it == j.end() || it->is_null()) return 0;
+  if (!it->is_number_integer() || (!it->is_number_unsigned() && it->get<int64_t>() < 0))
+    fail("container \"{}\": state.json is corrupt: {} is not a whole number", id, key);
+  uint64_t v = it->get<uint64_t>();
+  if (v > max) fail("container \"{}\": state.json is corrupt: {} is out of range", id, key);
+  return v;
+}
+
 }  // namespace
 
 ContainerState parse_state_json(const std::string& text, const std::string& id) {
@@ -28,12 +42,12 @@ ContainerState parse_state_json(const std::string& text, const std::string& id) 
     ContainerState st;
     st.oci_version = j.value("ociVersion", "");
     st.id = j.value("id", id);
-    st.pid = j.value("pid", 0);
-    st.pid_start_time = j.value("pidStartTime", uint64_t{0});
+    st.pid = static_cast<pid_t>(whole_number(j, "pid", std::numeric_limits<pid_t>::max(), id));
+    st.pid_start_time = whole_number(j, "pidStartTime", UINT64_MAX, id);
     st.bundle = j.value("bundle", "");
     st.rootfs = j.value("rootfs", "");
     st.created = j.value("created", "");
-    st.owner = j.value("owner", 0u);
+    st.owner = static_cast<uid_t>(whole_number(j, "owner", UINT32_MAX - 1, id));
     if (j.contains("annotations") && j["annotations"].is_object())
       st.annotations = j["annotations"].get<std::map<std::string, std::string>>();
     if (j.contains("cgroup") && j["cgroup"].is_object()) st.cgroup = j["cgroup"];

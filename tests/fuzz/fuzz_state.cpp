@@ -1,4 +1,5 @@
-// state.json as a container's directory holds it: state::parse_state_json. A record that parses
+// state.json as a container's directory holds it: state::parse_state_json (and init.pid:
+// state::parse_init_record). A record that parses
 // must also survive being written and read back, as every command after create does. Its parts
 // also go through their own parsers directly, as the commands use them: parse_state_json turns
 // any nlohmann exception into "state.json is corrupt", which would hide a bug in them.
@@ -21,6 +22,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       __builtin_trap();
     }
   });
+  // init.pid ("PID STARTTIME"), what delete -f falls back on: a bad one is nullopt or an Error.
+  sandbox::fuzz::expect_only_errors([&] { sandbox::state::parse_init_record(text); });
   auto doc = sandbox::fuzz::parse_document(data, size);
   if (!doc || !doc->is_object()) return 0;
   // pause, update, events, ps, kill --all and delete read the cgroup record.

@@ -235,3 +235,30 @@ TEST_F(StateStore, UnreadableStateIsAnErrorNotNoState) {
   ASSERT_EQ(::chmod((base_ / "root/c4/state.json").c_str(), 0), 0);
   EXPECT_THROW(dir.load(), Error);
 }
+
+// Found by fuzz_state (UBSan: a float outside uint64_t's range converted to it). A pid read
+// loosely could also become -1 (kill(-1) reaches every process) or 0.
+TEST(StateJson, NumbersMustBeWholeAndInRange) {
+  const std::string base = R"({"id":"c","pid":PID,"pidStartTime":START,"owner":0})";
+  auto doc = [&](const std::string& pid, const std::string& start) {
+    std::string s = base;
+    s.replace(s.find("PID"), 3, pid);
+    s.replace(s.find("START"), 5, start);
+    return s;
+  };
+  auto st = sandbox::state::parse_state_json(doc("42", "18446744073709551615"), "c");
+  EXPECT_EQ(st.pid, 42);
+  EXPECT_EQ(st.pid_start_time, UINT64_MAX);
+  for (auto [pid, start] :
+       std::vector<std::pair<std::string, std::string>>{{"-1", "1"},
+                                                        {"4294967296", "1"},
+                                                        {"2147483648", "1"},
+                                                        {"1.5", "1"},
+                                                        {"\"7\"", "1"},
+                                                        {"7", "112285555555555555597"},
+                                                        {"7", "-3"},
+                                                        {"7", "1e3"}}) {
+    EXPECT_THROW(sandbox::state::parse_state_json(doc(pid, start), "c"), sandbox::Error)
+        << pid << " " << start;
+  }
+}
