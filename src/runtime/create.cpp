@@ -19,6 +19,7 @@
 #include "process/hooks.hpp"
 #include "process/spawn.hpp"
 #include "runtime/console_socket.hpp"
+#include "runtime/foreground.hpp"
 #include "runtime/namespaces.hpp"
 #include "runtime/notify_socket.hpp"
 #include "runtime/operations.hpp"
@@ -128,6 +129,7 @@ CreatedContainer create_container(const GlobalOptions& g, const CreateOptions& o
        linux_::settle_lsm_labels(*spec.process, &spec.linux.mount_label, linux_::detect_host_lsm()))
     log::debug("{}", note);
   check_terminal_flags(spec.process->terminal, detached, o.console_socket);
+  if (!detached) inherit_terminal_size(*spec.process);
   int listen_fds = socket_activation_fds();
   int kept_fds = check_passed_fds(listen_fds, o.preserve_fds);
   set_listen_env(spec.process->env, listen_fds);

@@ -167,6 +167,7 @@ int exec_in_container(const GlobalOptions& g, const ExecOptions& o) {
   for (const auto& note : linux_::settle_lsm_labels(process, nullptr, linux_::detect_host_lsm()))
     log::debug("{}", note);
   check_terminal_flags(process.terminal, o.detach, o.console_socket);
+  if (!o.detach) inherit_terminal_size(process);
   int listen_fds = socket_activation_fds();
   int kept_fds = check_passed_fds(listen_fds, o.preserve_fds);
   set_listen_env(process.env, listen_fds);

@@ -80,6 +80,13 @@ SignalGate::~SignalGate() {
   ::sigprocmask(SIG_SETMASK, &old_, nullptr);
 }
 
+void inherit_terminal_size(oci::Process& p) {
+  if (!p.terminal || p.console_size) return;
+  unsigned rows = 0, cols = 0;
+  if (!linux_::get_window_size(STDIN_FILENO, rows, cols) || rows == 0 || cols == 0) return;
+  p.console_size = oci::ConsoleSize{rows, cols};
+}
+
 int exit_code_of(int status) {
   if (WIFEXITED(status)) return WEXITSTATUS(status);
   if (WIFSIGNALED(status)) return 128 + WTERMSIG(status);

@@ -8,6 +8,7 @@
 
 #include <functional>
 
+#include "oci/spec.hpp"
 #include "sys/fd.hpp"
 
 namespace sandbox::runtime {
@@ -39,6 +40,11 @@ struct ForegroundProcess {
 
 // Returns the process's exit code, 128+signal when a signal ended it.
 int supervise(const SignalGate& gate, ForegroundProcess& p);
+
+// A foreground process with a terminal and no process.consoleSize starts with the size of the
+// caller's terminal (stdin), set on its pty before it runs: copied only once the proxy starts,
+// a quick `stty size` could see 0x0.
+void inherit_terminal_size(oci::Process& p);
 
 // The exit code a shell would report for a wait status.
 int exit_code_of(int status);

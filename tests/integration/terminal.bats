@@ -13,12 +13,6 @@ setup() {
 # in_pty ROWS COLS COMMAND: COMMAND under script(1), on a pty of ROWS x COLS; the exit status is
 # COMMAND's (script -e). Output is the pty's, with \r removed. script's stdin stays open (at
 # EOF, script would type an end-of-file character into the pty).
-# A container script's `stty size` that tolerates busybox's transient failures under load
-# ("stty: standard input: No child processes", seen with builds before and after issue 11):
-# it retries for up to 5 s and prints the first size it reads.
-STTY_SIZE='i=0; until s=$(stty size 2>/dev/null) && [ -n "$s" ] || [ $i -ge 50 ]; do
-  sleep 0.1; i=$((i + 1)); done; echo "$s"'
-
 in_pty() {
   local rows=$1 cols=$2
   shift 2
@@ -37,7 +31,7 @@ recv_console() {
 }
 
 @test "run -t in the foreground: a terminal of the caller's size, exit code passed on" {
-  set_args sh -c "tty; $STTY_SIZE; exit 3"
+  set_args sh -c "tty; stty size; exit 3"
   in_pty 21 51 "$SANDBOX --root $ROOT run --bundle $BUNDLE c1"
   expect_status 3
   expect_contains "/dev/pts/0" "21 51"
@@ -75,8 +69,8 @@ recv_console() {
 @test "run -t: a window size change reaches the container (SIGWINCH)" {
   # The resize comes once the container has shown the first size; the container then waits
   # (up to 20 s) for its size to change.
-  # The container reads its first size (see STTY_SIZE), then waits until the size changes.
-  set_args sh -c "$STTY_SIZE"'
+  # The container reads its first size, then waits until the size changes.
+  set_args sh -c "stty size"'
     i=0; while [ "$(stty size 2>/dev/null)" != "30 90" ] && [ $i -lt 200 ]; do
     sleep 0.1; i=$((i + 1)); done; stty size'
   in_pty 10 40 "(until grep -q \"10 40\" $TEST_DIR/pty.out; do sleep 0.1; done; stty rows 30 cols 90 </dev/tty) & $SANDBOX --root $ROOT run --bundle $BUNDLE c1"
@@ -95,7 +89,7 @@ recv_console() {
 
 @test "create --console-socket: the pty master goes to the socket, consoleSize is applied" {
   set_config '.process.consoleSize = {"height": 25, "width": 81}'
-  set_args sh -c "tty; $STTY_SIZE; echo done"
+  set_args sh -c "tty; stty size; echo done"
   recv_console "$TEST_DIR/console.sock" "$TEST_DIR/out"
   run sbd create --console-socket "$TEST_DIR/console.sock" --bundle "$BUNDLE" c1
   expect_status 0
@@ -129,6 +123,29 @@ recv_console() {
   run sbd create --console-socket "$TEST_DIR/none.sock" --bundle "$BUNDLE" c1
   expect_failure "cannot use console socket if sandbox will not detach or allocate tty"
   assert_no_leftovers c1
+}
+
+# The pty has the caller's size before the process runs (not only once the proxy copies it):
+# a `stty size` at once used to fail now and then with busybox's "standard input: No child
+# processes" (its errno left over from a 0x0 size).
+@test "run -t and exec -t: the caller's terminal size is there before the process runs" {
+  set_config '.process.terminal = false'
+  set_args sleep 300
+  run sbd run -d --bundle "$BUNDLE" c1
+  expect_status 0
+  local i
+  for i in 1 2 3 4 5 6 7 8; do
+    in_pty 23 77 "$SANDBOX --root $ROOT exec -t c1 stty size"
+    expect_status 0
+    expect_contains "23 77"
+  done
+  set_config '.process.terminal = true'
+  set_args stty size
+  for i in 1 2 3 4; do
+    in_pty 31 101 "$SANDBOX --root $ROOT run --bundle $BUNDLE r$i"
+    expect_status 0
+    expect_contains "31 101"
+  done
 }
 
 @test "exec -t under a real terminal; exec -t -d --console-socket" {
