@@ -62,7 +62,7 @@ DENIED = {
 #  - landlock and the seccomp()'s own notifier: harmless, kept for nested sandboxes.
 NAMESPACES = "unshare setns"
 MOUNT = ("mount umount umount2 pivot_root chroot move_mount open_tree fsopen fsconfig fsmount "
-         "fspick mount_setattr")
+         "fspick mount_setattr open_tree_attr")
 PTRACE = "process_mrelease ptrace process_vm_readv process_vm_writev process_madvise pidfd_getfd"
 
 # Network syscalls no-network.json denies outright. socket/socketpair keep AF_UNIX only
@@ -95,7 +95,7 @@ memfd_create memfd_secret mincore mkdir mkdirat mknod mknodat mlock mlock2 mlock
 modify_ldt mprotect mq_getsetattr mq_notify mq_open mq_timedreceive mq_timedreceive_time64
 mq_timedsend mq_timedsend_time64 mq_unlink mremap mseal msgctl msgget msgrcv msgsnd msync
 munlock munlockall munmap newfstatat _newselect nanosleep nice oldfstat oldlstat oldstat
-olduname open openat openat2 open_tree_attr pause personality pidfd_open pidfd_send_signal pipe pipe2 pkey_alloc
+olduname open openat openat2 pause personality pidfd_open pidfd_send_signal pipe pipe2 pkey_alloc
 pkey_free pkey_mprotect poll ppoll ppoll_time64 prctl pread64 preadv preadv2 prlimit64 pselect6
 pselect6_time64 pwrite64 pwritev pwritev2 read readahead readdir readlink readlinkat readv
 recvfrom recvmmsg recvmmsg_time64 recvmsg remap_file_pages removexattr removexattrat rename
