@@ -98,6 +98,9 @@ install -m 755 "$probe" "$stage/sandbox-probe"
 # tests/security's attacker (SANDBOX_ATTACKER, set by ctest), staged when built.
 attacker=${SANDBOX_ATTACKER:-$(dirname "$binary")/tests/sandbox-attacker}
 [ ! -x "$attacker" ] || install -m 755 "$attacker" "$stage/sandbox-attacker"
+# The shipped seccomp profiles, where `spec --seccomp NAME` finds them next to the runtime.
+mkdir -m 755 "$stage/profiles"
+install -m 644 "$here"/../../profiles/*.json "$stage/profiles/"
 mkdir -m 755 "$stage/suites"
 install -m 644 "$here"/*.bash "$stage/suites/"
 # A suite from another directory (tests/security) may bring helpers of its own.
