@@ -2,6 +2,7 @@
 //
 //   sandbox-seccomp record --socket PATH [--output FILE] [--report FILE] [--format oci|docker]
 //   sandbox-seccomp check  --socket PATH --profile FILE [--enforce] [--report FILE]
+//   both: [--ready-fd N] (our pid written to N once we listen) [--result FILE] (the exit status)
 //
 // It listens on PATH for the runtime-spec's seccomp listener protocol: one message per
 // connection, the container process state JSON, with the fds its "fds" array names in
@@ -56,6 +57,8 @@ namespace {
 struct Options {
   std::string mode;  // record | check
   std::string socket, output, report, format = "oci", profile;
+  std::string result;  // --result: the exit status, written last (for a caller not our parent)
+  int ready_fd = -1;   // --ready-fd: our pid written there once we listen, then closed
   bool enforce = false;
 };
 
@@ -89,6 +92,10 @@ Options parse_args(int argc, char** argv) {
       o.format = value();
     else if (a == "--profile")
       o.profile = value();
+    else if (a == "--result")
+      o.result = value();
+    else if (a == "--ready-fd")
+      o.ready_fd = std::atoi(value().c_str());
     else if (a == "--enforce")
       o.enforce = true;
     else if (a == "--complain")
@@ -152,6 +159,16 @@ Fd receive_listener_message(int conn, pid_t& container_pid) {
   fail("listener message: no seccompFd among its fds");
 }
 
+// PATH replaced whole (write_file_atomic in PATH's directory).
+void write_out(const std::string& path, const std::string& data) {
+  size_t slash = path.rfind('/');
+  std::string dir = slash == std::string::npos ? "." : slash == 0 ? "/" : path.substr(0, slash);
+  std::string name = slash == std::string::npos ? path : path.substr(slash + 1);
+  Fd d(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  if (!d.valid()) throw_errno("open " + dir);
+  sys::write_file_atomic(d.get(), name, data, 0644, "write " + path);
+}
+
 std::string comm_of(pid_t pid) {
   try {
     std::string c = sys::read_file("/proc/" + std::to_string(pid) + "/comm");
@@ -210,6 +227,11 @@ class Agent {
     sigprocmask(SIG_BLOCK, &mask, nullptr);
     Fd sigfd(::signalfd(-1, &mask, SFD_CLOEXEC));
     if (sigfd.get() < 0) throw_errno("signalfd");
+    if (o_.ready_fd >= 0) {
+      std::string pid = std::to_string(::getpid()) + "\n";
+      if (::write(o_.ready_fd, pid.data(), pid.size()) < 0) throw_errno("--ready-fd");
+      ::close(o_.ready_fd);
+    }
     bool seen_any = false;
     while (!(seen_any && notify_fds_.empty())) {
       std::vector<pollfd> pfds = {{listener.get(), POLLIN, 0}, {sigfd.get(), POLLIN, 0}};
@@ -223,10 +245,14 @@ class Agent {
         Fd conn(::accept4(listener.get(), nullptr, nullptr, SOCK_CLOEXEC));
         if (conn.get() >= 0) {
           pid_t pid = 0;
-          Fd notify = receive_listener_message(conn.get(), pid);
-          if (first_container_pid_ == 0) first_container_pid_ = pid;
-          notify_fds_.push_back(std::move(notify));
-          seen_any = true;
+          try {
+            Fd notify = receive_listener_message(conn.get(), pid);
+            notify_fds_.push_back(std::move(notify));
+            seen_any = true;
+          } catch (const Error& e) {
+            // A stray connection must not end a recording.
+            std::fprintf(stderr, "sandbox-seccomp: %s\n", e.what());
+          }
         }
       }
       // Back to front, so that erasing keeps the indexes of those not yet looked at.
@@ -238,7 +264,9 @@ class Agent {
       }
     }
     ::unlink(o_.socket.c_str());
-    return finish();
+    int rc = finish();
+    if (!o_.result.empty()) write_out(o_.result, std::to_string(rc) + "\n");
+    return rc;
   }
 
  private:
@@ -299,9 +327,9 @@ class Agent {
       if (o_.output.empty())
         std::fputs(text.c_str(), stdout);
       else
-        sys::write_file_atomic(AT_FDCWD, o_.output, text, 0644);
+        write_out(o_.output, text);
       std::string report = runtime::recording_report(recording_);
-      if (!o_.report.empty()) sys::write_file_atomic(AT_FDCWD, o_.report, report, 0644);
+      if (!o_.report.empty()) write_out(o_.report, report);
       std::fprintf(stderr, "sandbox-seccomp: recorded %llu calls of %zu syscalls\n",
                    (unsigned long long)recording_.total(), recording_.entries().size());
       return 0;
@@ -314,8 +342,7 @@ class Agent {
       for (const auto& [name, n] : denied_) summary += " " + name + "(" + std::to_string(n) + ")";
       summary += "\n";
     }
-    if (!o_.report.empty())
-      sys::write_file_atomic(AT_FDCWD, o_.report, check_report_ + summary, 0644);
+    if (!o_.report.empty()) write_out(o_.report, check_report_ + summary);
     std::fputs(("sandbox-seccomp: " + summary).c_str(), stderr);
     return denied_.empty() ? 0 : 2;
   }
@@ -323,7 +350,6 @@ class Agent {
   Options o_;
   seccomp_notif_sizes sizes_{};
   std::vector<Fd> notify_fds_;
-  pid_t first_container_pid_ = 0;
   Recording recording_;
   nlohmann::json profile_;
   std::map<std::string, uint64_t> denied_;
