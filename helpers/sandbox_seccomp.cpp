@@ -278,8 +278,10 @@ class Agent {
     auto* resp = reinterpret_cast<seccomp_notif_resp*>(resp_buf.data());
     if (::ioctl(fd, SECCOMP_IOCTL_NOTIF_RECV, req) != 0) return;  // ENOENT: the caller died
     pid_t pid = pid_t(req->pid);
-    std::string comm = comm_of(pid);
     SeenCall call = name_call(req->data.arch, req->data.nr);
+    // /proc is read only when the name is needed: a first call (record), a denial (check).
+    bool recorded_before = o_.mode == "record" && recording_.seen(call);
+    std::string comm = recorded_before ? std::string() : comm_of(pid);
     std::array<uint64_t, 6> args;
     for (int i = 0; i < 6; ++i) args[i] = req->data.args[i];
     resp->id = req->id;

@@ -29,6 +29,8 @@ class Recording {
     std::string first_comm;
   };
   void add(const SeenCall& call, pid_t pid, const std::string& comm);
+  // True once CALL was added: the agent then skips reading the caller's comm.
+  bool seen(const SeenCall& call) const { return seen_.count({call.arch, call.name}) != 0; }
   const std::map<std::pair<std::string, std::string>, Entry>& entries() const { return seen_; }
   uint64_t total() const;
 

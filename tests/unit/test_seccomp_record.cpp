@@ -46,6 +46,13 @@ TEST(SeccompRecord, ReportCountsAndFirstProcessMostFrequentFirst) {
       << rep;
   EXPECT_NE(rep.find("getpid SCMP_ARCH_X86 1 12 tool32\n"), std::string::npos);
   EXPECT_NE(rep.find("total 4 calls, 3 distinct syscalls\n"), std::string::npos);
+  // The first process stays the first: later calls only count.
+  Recording r = sample();
+  EXPECT_TRUE(r.seen({"SCMP_ARCH_X86_64", "openat"}));
+  EXPECT_FALSE(r.seen({"SCMP_ARCH_X86", "openat"}));
+  r.add({"SCMP_ARCH_X86_64", "openat"}, 99, "");
+  EXPECT_EQ(r.entries().at({"SCMP_ARCH_X86_64", "openat"}).first_pid, 10);
+  EXPECT_EQ(r.entries().at({"SCMP_ARCH_X86_64", "openat"}).count, 3u);
 }
 
 TEST(SeccompRecord, DockerProfileFoldsX86UnderX8664) {
