@@ -27,6 +27,7 @@ constexpr Entry kTable[] = {
     {"resume", add_pause_resume_commands},
     {"update", add_update_command},
     {"events", add_events_command},
+    {"seccomp", add_seccomp_command},
     {"features",
      [](CLI::App& a, const runtime::GlobalOptions&, Action& x) { add_features_command(a, x); }},
 };

@@ -26,6 +26,8 @@ void add_features_command(CLI::App& app, Action& action);
 void add_pause_resume_commands(CLI::App& app, const runtime::GlobalOptions& g, Action& action);
 void add_update_command(CLI::App& app, const runtime::GlobalOptions& g, Action& action);
 void add_events_command(CLI::App& app, const runtime::GlobalOptions& g, Action& action);
+// seccomp record|check|stop (cmd_seccomp.cpp).
+void add_seccomp_command(CLI::App& app, const runtime::GlobalOptions& g, Action& action);
 
 // Adds ONLY's subcommand when it names one (pause and resume come together), else all of
 // them (command_table.cpp).

@@ -77,6 +77,8 @@ inline FlagScan scan_flags(CLI::App& app, int argc, const char* const* argv) {
         scope = detail::find_command(app, std::string(a));
         if (scope == nullptr) break;
         in_command = true;
+      } else if (CLI::App* sub = detail::find_command(*scope, std::string(a))) {
+        scope = sub;  // a command's own subcommand (`seccomp record`): its flags from here on
       } else if (scope->get_prefix_command()) {
         break;
       }

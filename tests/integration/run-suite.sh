@@ -92,6 +92,10 @@ chmod 755 "$stage"
 install -m 755 "$binary" "$stage/sandbox"
 # The systemd cgroup driver's helper, found next to the runtime.
 install -m 755 "$(dirname "$binary")/sandbox-systemd" "$stage/sandbox-systemd"
+# The seccomp agent (found next to the runtime) and its tests' loader, staged when built.
+for extra in sandbox-seccomp tests/sandbox-seccomp-loader; do
+  [ ! -x "$(dirname "$binary")/$extra" ] || install -m 755 "$(dirname "$binary")/$extra" "$stage/"
+done
 probe=${SANDBOX_PROBE:-$(dirname "$binary")/sandbox-probe}
 [ -x "$probe" ] || { echo "run-suite.sh: $probe: not built" >&2; exit 1; }
 install -m 755 "$probe" "$stage/sandbox-probe"

@@ -31,6 +31,10 @@ struct Model {
     update->add_option("--memory", s);
     update->add_option("id", s);
     app.add_subcommand("delete")->alias("rm")->add_flag("-f,--force", b);
+    auto* seccomp = app.add_subcommand("seccomp");
+    auto* check = seccomp->add_subcommand("check");
+    check->add_option("-p,--profile", s);
+    check->add_option("id", s);
   }
   std::string scan(std::vector<const char*> args) {
     args.insert(args.begin(), "sandbox");
@@ -82,3 +86,11 @@ TEST(FlagScan, TheSeparatorOfAPrefixCommand) {
 }
 
 }  // namespace
+
+TEST(UndefinedFlag, ACommandsSubcommandHasItsOwnFlags) {
+  Model m;
+  EXPECT_EQ(m.scan({"seccomp", "check", "--profile", "p.json", "c1"}), "");
+  EXPECT_EQ(m.scan({"seccomp", "check", "-p", "p.json", "c1"}), "");
+  EXPECT_EQ(m.scan({"seccomp", "check", "--bogus", "c1"}), "-bogus");
+  EXPECT_EQ(m.scan({"seccomp", "--profile", "p.json"}), "-profile");
+}
