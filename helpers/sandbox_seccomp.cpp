@@ -44,6 +44,7 @@
 #include <vector>
 
 #include "runtime/seccomp_record.hpp"
+#include "seccomp_profiles/docker_format.hpp"
 #include "sys/error.hpp"
 #include "sys/fd.hpp"
 #include "sys/file_io.hpp"
@@ -324,7 +325,7 @@ class Agent {
   int finish() {
     if (o_.mode == "record") {
       auto profile = runtime::recorded_profile(recording_);
-      if (o_.format == "docker") profile = runtime::to_docker_profile(profile);
+      if (o_.format == "docker") profile = seccomp_profile::to_docker(nlohmann::json(profile));
       std::string text = profile.dump(2) + "\n";
       if (o_.output.empty())
         std::fputs(text.c_str(), stdout);

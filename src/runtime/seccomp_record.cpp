@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <set>
 
+#include "seccomp_profiles/docker_format.hpp"
 #include "sys/error.hpp"
 
 namespace sandbox::runtime {
@@ -52,35 +53,18 @@ nlohmann::ordered_json recorded_profile(const Recording& r) {
   nlohmann::ordered_json p;
   p["defaultAction"] = "SCMP_ACT_ERRNO";
   p["defaultErrnoRet"] = 1;  // EPERM
-  p["architectures"] = std::vector<std::string>(arches.begin(), arches.end());
+  // The 64-bit architecture first (x86_64 before x86): the docker form
+  // (seccomp_profile::to_docker) takes the first one as the archMap's architecture and the
+  // rest as its sub-architectures.
+  std::vector<std::string> ordered(arches.begin(), arches.end());
+  std::stable_partition(ordered.begin(), ordered.end(),
+                        [](const std::string& a) { return a.find("64") != std::string::npos; });
+  p["architectures"] = ordered;
   nlohmann::ordered_json rule;
   rule["names"] = std::vector<std::string>(names.begin(), names.end());
   rule["action"] = "SCMP_ACT_ALLOW";
   p["syscalls"] = nlohmann::ordered_json::array({rule});
   return p;
-}
-
-nlohmann::ordered_json to_docker_profile(const nlohmann::ordered_json& oci) {
-  // docker's format is a superset of linux.seccomp; architectures become an archMap whose
-  // entries list the 32-bit sub-architecture of each 64-bit one that was seen.
-  nlohmann::ordered_json d;
-  d["defaultAction"] = oci.value("defaultAction", "SCMP_ACT_ERRNO");
-  if (oci.contains("defaultErrnoRet")) d["defaultErrnoRet"] = oci["defaultErrnoRet"];
-  nlohmann::ordered_json arch_map = nlohmann::ordered_json::array();
-  std::set<std::string> arches;
-  for (const auto& a : oci.value("architectures", nlohmann::json::array())) arches.insert(a);
-  for (const auto& a : arches) {
-    if (a == "SCMP_ARCH_X86" && arches.count("SCMP_ARCH_X86_64")) continue;
-    nlohmann::ordered_json e;
-    e["architecture"] = a;
-    std::vector<std::string> subs;
-    if (a == "SCMP_ARCH_X86_64" && arches.count("SCMP_ARCH_X86")) subs.push_back("SCMP_ARCH_X86");
-    e["subArchitectures"] = subs;
-    arch_map.push_back(e);
-  }
-  d["archMap"] = arch_map;
-  d["syscalls"] = oci.value("syscalls", nlohmann::ordered_json::array());
-  return d;
 }
 
 std::string recording_report(const Recording& r) {

@@ -51,8 +51,7 @@ const std::vector<std::string>& record_unnotified_syscalls();
 // The minimal OCI linux.seccomp for what was recorded: every seen syscall (plus
 // always_allowed_syscalls()) allowed, everything else EPERM, the architectures seen.
 nlohmann::ordered_json recorded_profile(const Recording& r);
-// The same profile in docker/podman's format (defaultAction, archMap, syscalls).
-nlohmann::ordered_json to_docker_profile(const nlohmann::ordered_json& oci_profile);
+// (Its docker/podman form: seccomp_profile::to_docker, seccomp_profiles/docker_format.hpp.)
 // The report: one line per syscall "NAME ARCH COUNT PID COMM", most frequent first, and a
 // total line.
 std::string recording_report(const Recording& r);
