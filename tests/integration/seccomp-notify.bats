@@ -165,3 +165,42 @@ state_line() { grep '^state ' "$AGENT_OUT" | sed -n "${1}p" | sed 's/^state //; 
       and (.supportedFlags | index("SECCOMP_FILTER_FLAG_LOG"))' <<<"$output" >/dev/null \
     || { echo "$output"; false; }
 }
+
+@test "NOTIFY without noNewPrivileges: the filter goes in before the user switch, the agent still answers" {
+  start_agent 123
+  notify_mkdir
+  set_config '.process.noNewPrivileges = false'
+  set_args sh -c 'mkdir /tmp/x; echo "rc=$?"; grep NoNewPrivs: /proc/self/status'
+  run sb run --bundle "$BUNDLE" c1
+  expect_status 0
+  expect_contains "No medium found" "rc=1" "NoNewPrivs:	0"
+  grep -q ' fds=1$' "$AGENT_OUT"
+}
+
+# run_action ACTION: `sandbox-probe syscall getppid` under a filter giving getppid ACTION;
+# sets status and output.
+run_action() {
+  set_config '.linux.seccomp = {"defaultAction": "SCMP_ACT_ALLOW",
+      "syscalls": [{"names": ["getppid"], "action": $a}]}' --arg a "$1"
+  run sb run --bundle "$BUNDLE" "c-$(tr 'A-Z_' 'a-z-' <<<"$1")"
+}
+
+@test "every action: what getppid does under it" {
+  install -m 755 "$PROBE" "$BUNDLE/rootfs/bin/sandbox-probe"
+  set_args sandbox-probe syscall getppid
+  local a
+  # SIGSYS: 128 + 31.
+  for a in SCMP_ACT_KILL SCMP_ACT_KILL_THREAD SCMP_ACT_KILL_PROCESS SCMP_ACT_TRAP; do
+    run_action "$a"
+    expect_status 159 || { echo "$a"; return 1; }
+  done
+  run_action SCMP_ACT_ERRNO
+  expect_output EPERM
+  # No tracer attached: the kernel fails the call with ENOSYS.
+  run_action SCMP_ACT_TRACE
+  expect_output ENOSYS
+  for a in SCMP_ACT_LOG SCMP_ACT_ALLOW; do
+    run_action "$a"
+    expect_output ok || { echo "$a"; return 1; }
+  done
+}
