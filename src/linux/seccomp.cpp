@@ -124,9 +124,6 @@ bool check_listener(const oci::Seccomp& s) {
     config_error("linux.seccomp.listenerPath", "required with SCMP_ACT_NOTIFY");
   if (!notify && !s.listener_path.empty())
     config_error("linux.seccomp.listenerPath", "given, but no rule uses SCMP_ACT_NOTIFY");
-  if (!s.listener_path.empty() && s.listener_path[0] != '/')
-    config_error("linux.seccomp.listenerPath",
-                 fmt::format("\"{}\" is not an absolute path", s.listener_path));
   return notify;
 }
 

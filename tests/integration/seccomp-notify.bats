@@ -204,3 +204,32 @@ run_action() {
     expect_output ok || { echo "$a"; return 1; }
   done
 }
+
+@test "NOTIFY with exec when the agent is gone: exec fails with one line and leaves no process" {
+  start_agent 123
+  notify_mkdir
+  set_args sleep 300
+  sbd run -d --bundle "$BUNDLE" c1
+  kill "$AGENT"
+  wait "$AGENT" 2>/dev/null || true
+  AGENT=
+  rm -f "$AGENT_SOCK"
+  run sbd exec -d c1 sleep 123
+  [ "$status" -ne 0 ] || { show_output; false; }
+  expect_one_line
+  expect_contains "seccomp: listenerPath $AGENT_SOCK: connect: no such file or directory"
+  run sb ps c1
+  expect_not_contains "sleep 123"
+  sb delete -f c1
+}
+
+@test "NOTIFY and a startContainer hook: the hook gets no listener fd" {
+  start_agent 0
+  notify_mkdir
+  set_config '.root.readonly = false
+    | .hooks.startContainer = [{"path": "/bin/sh", "args": ["sh", "-c", "ls /proc/self/fd >/hookfds"]}]'
+  set_args true
+  run sb run --bundle "$BUNDLE" c1
+  expect_status 0
+  expect_eq "the hook's fds" "0 1 2 3" "$(sort -n "$BUNDLE/rootfs/hookfds" | tr '\n' ' ' | sed 's/ $//')"
+}
