@@ -391,8 +391,8 @@ Fd load_seccomp(const SeccompProgram& p) {
   prog.filter = const_cast<struct sock_filter*>(p.filter.data());
   long rc = ::syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, p.flags, &prog);
   if (rc < 0) throw_errno("seccomp: load filter");
-  // With SECCOMP_FILTER_FLAG_NEW_LISTENER the result is the listener fd (not close-on-exec:
-  // the caller sends it on and closes it before execve).
+  // With SECCOMP_FILTER_FLAG_NEW_LISTENER the result is the listener fd (close-on-exec; the
+  // caller sends it on and closes it: the program must never hold its own listener).
   return p.notify ? Fd(static_cast<int>(rc)) : Fd();
 }
 

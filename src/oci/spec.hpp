@@ -121,7 +121,6 @@ struct Seccomp {
   std::vector<std::string> flags;  // "SECCOMP_FILTER_FLAG_LOG", ...
   std::string listener_path;       // the agent's UNIX socket (SCMP_ACT_NOTIFY); "" when none
   std::string listener_metadata;   // passed to the agent as is
-  bool notify_listener() const { return !listener_path.empty(); }
 };
 
 struct Linux {

@@ -272,7 +272,7 @@ CreatedContainer create_container(const GlobalOptions& g, const CreateOptions& o
 
   // SCMP_ACT_NOTIFY: the init loads its filter before it is ready and sends the listener; it
   // goes to the agent at once (status "creating", as runc sends it).
-  if (spec.linux.seccomp && spec.linux.seccomp->notify_listener()) {
+  if (init.seccomp && init.seccomp->notify) {
     plan.seccomp_listener = [&](pid_t pid, int listener) {
       linux_::ListenerState ls{spec.oci_version, o.id, "creating", pid, bundle, spec.annotations};
       linux_::send_to_seccomp_agent(*spec.linux.seccomp, pid, ls, listener);
