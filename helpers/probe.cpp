@@ -17,13 +17,24 @@
 //       Makes one raw syscall (clone3, faccessat2, getppid, close_range; harmless arguments)
 //       and prints "ok" or the errno's name (EPERM, ENOSYS, ...): what a seccomp profile does
 //       to it, with no C library fallback in between.
+//   sandbox-probe seccomp-agent SOCKET ERRNO
+//       A seccomp agent (the runtime spec's listener protocol): listens on SOCKET; for each
+//       connection prints the payload (the container process state) on one line, prefixed with
+//       "state " and followed by " fds=N" (the number of fds that came with it); then answers
+//       every notification on each fd it got: ERRNO as the syscall's error, or, when ERRNO is
+//       0, lets the syscall go on (SECCOMP_USER_NOTIF_FLAG_CONTINUE). Prints "notify PID NR"
+//       for each. Runs until killed.
 #include <dirent.h>
 #include <fcntl.h>
+#include <linux/seccomp.h>
+#include <poll.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/un.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstddef>
 #include <cstdio>
@@ -183,6 +194,87 @@ int raw_syscall(const std::string& name) {
   return 0;
 }
 
+// One connection of the listener protocol: the payload and the fds that came with it.
+int receive_state(int listener, std::vector<int>& notify_fds) {
+  int conn = ::accept4(listener, nullptr, nullptr, SOCK_CLOEXEC);
+  if (conn < 0) return die("accept");
+  char buf[65536];
+  iovec iov{buf, sizeof(buf) - 1};
+  alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int) * 4)] = {};
+  msghdr msg{};
+  msg.msg_iov = &iov;
+  msg.msg_iovlen = 1;
+  msg.msg_control = control;
+  msg.msg_controllen = sizeof(control);
+  ssize_t n = ::recvmsg(conn, &msg, MSG_CMSG_CLOEXEC);
+  ::close(conn);
+  if (n < 0) return die("recvmsg");
+  buf[n] = '\0';
+  int count = 0;
+  for (cmsghdr* c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c)) {
+    if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS) continue;
+    size_t fds = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+    for (size_t i = 0; i < fds; i++) {
+      int fd;
+      std::memcpy(&fd, CMSG_DATA(c) + i * sizeof(int), sizeof(int));
+      notify_fds.push_back(fd);
+      count++;
+    }
+  }
+  std::printf("state %s fds=%d\n", buf, count);
+  std::fflush(stdout);
+  return 0;
+}
+
+// Receives one notification on FD and answers it; false when the filter is gone (every
+// process under it exited).
+bool answer(int fd, int err) {
+  seccomp_notif req{};
+  if (::ioctl(fd, SECCOMP_IOCTL_NOTIF_RECV, &req) != 0) return errno == EINTR || errno == ENOENT;
+  seccomp_notif_resp resp{};
+  resp.id = req.id;
+  if (err == 0) {
+    resp.flags = SECCOMP_USER_NOTIF_FLAG_CONTINUE;
+  } else {
+    resp.error = -err;
+  }
+  std::printf("notify %u %d\n", req.pid, req.data.nr);
+  std::fflush(stdout);
+  // ENOENT: the process was killed meanwhile; nothing to answer.
+  if (::ioctl(fd, SECCOMP_IOCTL_NOTIF_SEND, &resp) != 0 && errno != ENOENT) return false;
+  return true;
+}
+
+int seccomp_agent(const std::string& path, int err) {
+  sockaddr_un addr;
+  socklen_t len;
+  if (!address(path, addr, len)) return bad("seccomp-agent: bad socket path");
+  int listener = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (listener < 0) return die("socket");
+  ::unlink(path.c_str());
+  if (::bind(listener, reinterpret_cast<sockaddr*>(&addr), len) != 0) return die("bind");
+  if (::listen(listener, 16) != 0) return die("listen");
+  std::vector<int> notify_fds;
+  for (;;) {
+    std::vector<pollfd> fds{{listener, POLLIN, 0}};
+    for (int fd : notify_fds) fds.push_back({fd, POLLIN, 0});
+    if (::poll(fds.data(), fds.size(), -1) < 0) {
+      if (errno == EINTR) continue;
+      return die("poll");
+    }
+    if (fds[0].revents & POLLIN) receive_state(listener, notify_fds);
+    for (size_t i = 1; i < fds.size(); i++) {
+      bool keep = true;
+      if (fds[i].revents & POLLIN) keep = answer(fds[i].fd, err);
+      if (fds[i].revents & (POLLHUP | POLLERR)) keep = false;
+      if (!keep) {
+        ::close(fds[i].fd);
+        notify_fds.erase(std::find(notify_fds.begin(), notify_fds.end(), fds[i].fd));
+      }
+    }
+  }
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -194,5 +286,8 @@ int main(int argc, char** argv) {
   if (cmd == "notify-send" && rest.size() == 1) return notify_send(rest[0]);
   if (cmd == "fds") return list_fds();
   if (cmd == "syscall" && rest.size() == 1) return raw_syscall(rest[0]);
-  return bad("usage: sandbox-probe recvtty|notify-listen|notify-send|fds|syscall ...");
+  if (cmd == "seccomp-agent" && rest.size() == 2)
+    return seccomp_agent(rest[0], std::atoi(rest[1].c_str()));
+  return bad(
+      "usage: sandbox-probe recvtty|notify-listen|notify-send|fds|syscall|seccomp-agent ...");
 }

@@ -37,7 +37,7 @@ struct ActionName {
   bool takes_errno;  // ERRNO and TRACE carry 16 bits of data (errnoRet)
 };
 
-// The actions sandbox loads. SCMP_ACT_NOTIFY is missing on purpose: it is refused below.
+// Every action of the runtime spec.
 constexpr ActionName kActions[] = {
     {"SCMP_ACT_KILL", SCMP_ACT_KILL_THREAD, false},
     {"SCMP_ACT_KILL_THREAD", SCMP_ACT_KILL_THREAD, false},
@@ -47,7 +47,85 @@ constexpr ActionName kActions[] = {
     {"SCMP_ACT_TRACE", SCMP_ACT_TRACE(0), true},
     {"SCMP_ACT_ALLOW", SCMP_ACT_ALLOW, false},
     {"SCMP_ACT_LOG", SCMP_ACT_LOG, false},
+    {"SCMP_ACT_NOTIFY", SCMP_ACT_NOTIFY, false},
 };
+
+struct FlagName {
+  const char* name;
+  unsigned value;
+};
+
+// The filter flags of the runtime spec that seccomp(2) takes; each is checked against the
+// running kernel before use (kernel_supports_flag).
+#ifdef SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV
+constexpr unsigned kWaitKillableRecv = SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV;
+#else
+constexpr unsigned kWaitKillableRecv = 1U << 5;  // Linux 5.19; older headers lack the name
+#endif
+
+constexpr FlagName kFlags[] = {
+    {"SECCOMP_FILTER_FLAG_LOG", SECCOMP_FILTER_FLAG_LOG},
+    {"SECCOMP_FILTER_FLAG_SPEC_ALLOW", SECCOMP_FILTER_FLAG_SPEC_ALLOW},
+    {"SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV", kWaitKillableRecv},
+};
+
+// seccomp(SECCOMP_SET_MODE_FILTER, FLAG, NULL): a known flag gets as far as reading the
+// (missing) program and fails with EFAULT; an unknown one is refused first with EINVAL. The
+// same probe runc uses; nothing is installed either way.
+// WAIT_KILLABLE_RECV is only valid together with NEW_LISTENER, so it is probed with it.
+bool kernel_supports_flag(unsigned flag) {
+  if (flag == kWaitKillableRecv) flag |= SECCOMP_FILTER_FLAG_NEW_LISTENER;
+  return ::syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, flag, nullptr) < 0 && errno == EFAULT;
+}
+
+// The syscall the init and exec's process send the listener fd with, after the filter is in:
+// notifying it would leave the process waiting for an agent that never gets the fd (runc
+// refuses `write` for the same reason; its fd goes out with write).
+constexpr const char* kListenerCarrier = "sendmsg";
+
+unsigned parse_flags(const oci::Seccomp& s, bool notify) {
+  unsigned flags = 0;
+  for (size_t i = 0; i < s.flags.size(); i++) {
+    std::string field = fmt::format("linux.seccomp.flags[{}]", i);
+    const FlagName* known = nullptr;
+    for (const auto& f : kFlags)
+      if (s.flags[i] == f.name) known = &f;
+    if (!known) config_error(field, fmt::format("unknown flag \"{}\"", s.flags[i]));
+    if (!kernel_supports_flag(known->value))
+      config_error(field, fmt::format("{} is not supported by this kernel", s.flags[i]));
+    if (known->value == kWaitKillableRecv && !notify)
+      config_error(field, fmt::format("{} needs a SCMP_ACT_NOTIFY rule", s.flags[i]));
+    flags |= known->value;
+  }
+  return flags;
+}
+
+// The spec's pairing: a listener socket exactly when some rule notifies.
+bool check_listener(const oci::Seccomp& s) {
+  bool notify = false;
+  for (size_t i = 0; i < s.syscalls.size(); i++) {
+    if (s.syscalls[i].action != "SCMP_ACT_NOTIFY") continue;
+    notify = true;
+    for (const auto& name : s.syscalls[i].names) {
+      if (name == kListenerCarrier)
+        config_error(fmt::format("linux.seccomp.syscalls[{}].names", i),
+                     fmt::format("SCMP_ACT_NOTIFY cannot be used for the {} syscall (the "
+                                 "listener fd is sent with it)",
+                                 name));
+    }
+  }
+  // Every syscall of the init would wait for an agent that has no fd yet (runc refuses it too).
+  if (s.default_action == "SCMP_ACT_NOTIFY")
+    config_error("linux.seccomp.defaultAction",
+                 "SCMP_ACT_NOTIFY cannot be used as the default action");
+  if (notify && !kernel_supports_flag(SECCOMP_FILTER_FLAG_NEW_LISTENER))
+    config_error("linux.seccomp", "SCMP_ACT_NOTIFY is not supported by this kernel");
+  if (notify && s.listener_path.empty())
+    config_error("linux.seccomp.listenerPath", "required with SCMP_ACT_NOTIFY");
+  if (!notify && !s.listener_path.empty())
+    config_error("linux.seccomp.listenerPath", "given, but no rule uses SCMP_ACT_NOTIFY");
+  return notify;
+}
 
 const ActionName* find_action(const std::string& action) {
   for (const auto& a : kActions)
@@ -59,10 +137,6 @@ const ActionName* find_action(const std::string& action) {
 // spec requires an error when errnoRet is given to an action that cannot carry it.
 uint32_t parse_action(const std::string& action, std::optional<uint32_t> errno_ret,
                       const std::string& action_field, const std::string& errno_field) {
-  // NOTIFY needs a listener socket and an agent protocol (listenerPath); refuse it rather than
-  // load a filter whose notifications nobody would answer.
-  if (action == "SCMP_ACT_NOTIFY")
-    config_error(action_field, "SCMP_ACT_NOTIFY is not supported yet");
   uint32_t data = errno_ret.value_or(EPERM);
   const ActionName* known = find_action(action);
   if (!known) config_error(action_field, fmt::format("unknown action \"{}\"", action));
@@ -268,6 +342,19 @@ std::vector<std::string> seccomp_architecture_names() {
   return out;
 }
 
+std::vector<std::string> seccomp_known_flag_names() {
+  std::vector<std::string> out;
+  for (const auto& f : kFlags) out.emplace_back(f.name);
+  return out;
+}
+
+std::vector<std::string> seccomp_supported_flag_names() {
+  std::vector<std::string> out;
+  for (const auto& f : kFlags)
+    if (kernel_supports_flag(f.value)) out.emplace_back(f.name);
+  return out;
+}
+
 std::string libseccomp_version() {
   const scmp_version* v = seccomp_version();
   if (!v) return "unknown";
@@ -275,6 +362,8 @@ std::string libseccomp_version() {
 }
 
 SeccompProgram compile_seccomp(const oci::Seccomp& s) {
+  bool notify = check_listener(s);
+  unsigned flags = parse_flags(s, notify);
   uint32_t default_action =
       parse_action(s.default_action, s.default_errno_ret, "linux.seccomp.defaultAction",
                    "linux.seccomp.defaultErrnoRet");
@@ -287,6 +376,8 @@ SeccompProgram compile_seccomp(const oci::Seccomp& s) {
   std::vector<uint32_t> arches = add_arches(ctx.get(), s.architectures);
 
   SeccompProgram p;
+  p.flags = flags | (notify ? SECCOMP_FILTER_FLAG_NEW_LISTENER : 0);
+  p.notify = notify;
   for (size_t i = 0; i < s.syscalls.size(); i++)
     add_rules(ctx.get(), s.syscalls[i], i, default_action, p);
   // Syscalls newer than the profile get ENOSYS, not the default action (see seccomp_enosys).
@@ -294,13 +385,15 @@ SeccompProgram compile_seccomp(const oci::Seccomp& s) {
   return p;
 }
 
-void load_seccomp(const SeccompProgram& p) {
+Fd load_seccomp(const SeccompProgram& p) {
   struct sock_fprog prog {};
   prog.len = static_cast<unsigned short>(p.filter.size());
   prog.filter = const_cast<struct sock_filter*>(p.filter.data());
-  if (::syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &prog) != 0) {
-    throw_errno("seccomp: load filter");
-  }
+  long rc = ::syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, p.flags, &prog);
+  if (rc < 0) throw_errno("seccomp: load filter");
+  // With SECCOMP_FILTER_FLAG_NEW_LISTENER the result is the listener fd (close-on-exec; the
+  // caller sends it on and closes it: the program must never hold its own listener).
+  return p.notify ? Fd(static_cast<int>(rc)) : Fd();
 }
 
 }  // namespace sandbox::linux_

@@ -644,8 +644,9 @@ Seccomp parse_seccomp(const Node& n) {
   s.default_action = str(required(n, "defaultAction"));
   if (auto m = member(n, "defaultErrnoRet")) s.default_errno_ret = u32(*m);
   if (auto m = member(n, "architectures")) s.architectures = strings(*m);
-  refuse(n, "flags");
-  refuse(n, "listenerPath");
+  if (auto m = member(n, "flags")) s.flags = strings(*m);
+  if (auto m = member(n, "listenerPath")) s.listener_path = str(*m);
+  if (auto m = member(n, "listenerMetadata")) s.listener_metadata = str(*m);
   if (auto m = member(n, "syscalls"))
     for_each_item(*m, [&](const Node& x) { s.syscalls.push_back(parse_seccomp_syscall(x)); });
   return s;

@@ -118,6 +118,9 @@ struct Seccomp {
   std::optional<uint32_t> default_errno_ret;
   std::vector<std::string> architectures;  // "SCMP_ARCH_X86_64", ...
   std::vector<SeccompSyscall> syscalls;
+  std::vector<std::string> flags;  // "SECCOMP_FILTER_FLAG_LOG", ...
+  std::string listener_path;       // the agent's UNIX socket (SCMP_ACT_NOTIFY); "" when none
+  std::string listener_metadata;   // passed to the agent as is
 };
 
 struct Linux {

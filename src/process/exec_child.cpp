@@ -42,6 +42,7 @@ namespace {
     up.setgroups_denied = p.setgroups_denied;
     up.seccomp = p.seccomp;
     up.kept_fds = p.kept_fds;
+    up.sync_fd = sync_fd;
     if (p.process->terminal) {
       ::setsid();
       linux_::Pty pty = linux_::open_pty();
@@ -123,10 +124,25 @@ ExecSpawned spawn_exec(const ExecPlan& plan) {
   ExecSpawned s;
   std::optional<Error> error;
   SyncMessage m;
+  // The listener comes from the process, its pid from the helper, in either order; the agent
+  // needs both. The process may wait in a notified syscall meanwhile, so the listener goes on
+  // as soon as both are known, not after EOF.
+  Fd listener;
+  auto pass_listener = [&] {
+    if (!listener || s.pid <= 0) return;
+    try {
+      if (plan.seccomp_listener) plan.seccomp_listener(s.pid, listener.get());
+    } catch (const Error& e) {
+      if (!error) error.emplace(e);
+    }
+    listener.reset();  // with no agent, notified syscalls now fail (ENOSYS) instead of waiting
+  };
   while (sync_recv(ours.get(), m)) {
     if (m.type == SyncType::Pid) s.pid = m.err;
     if (m.type == SyncType::Terminal) s.terminal = std::move(m.fd);
+    if (m.type == SyncType::SeccompListener) listener = std::move(m.fd);
     if (m.type == SyncType::Error && !error) error.emplace(m.text, m.err);
+    pass_listener();
   }
   int status = 0;
   while (::waitpid(helper, &status, 0) < 0 && errno == EINTR) {

@@ -31,6 +31,9 @@ struct ExecPlan {
   // Puts the helper (and so the process it forks) in the container's cgroups before it does
   // anything; the helper waits for it.
   std::function<void(pid_t helper)> place_helper;
+  // Called with the process's host pid and its seccomp listener when the filter notifies:
+  // hands the listener to the agent; throws when that fails.
+  std::function<void(pid_t pid, int listener)> seccomp_listener;
 };
 
 struct ExecSpawned {

@@ -283,6 +283,7 @@ void setup_terminal(const InitConfig& c, const oci::Process& p, linux_::Pty& pty
   up.setgroups_denied = setgroups_denied;
   up.seccomp = c.seccomp ? &*c.seccomp : nullptr;
   up.kept_fds = c.kept_fds;
+  up.sync_fd = c.sync_fd;
   PreparedProgram prog = become_user(up);
   // Set up: the init now holds nothing of the host (its fds are stdio, the fds passed on, the
   // sync socket and the fifo; its root is the rootfs; its exe the sealed copy), so it may be

@@ -176,6 +176,9 @@ Spawned spawn_init(SpawnPlan& plan) {
     while ((got = sync_recv(ours.get(), m))) {
       if (m.type == SyncType::Terminal) {
         s.terminal = std::move(m.fd);
+      } else if (m.type == SyncType::SeccompListener && m.fd && plan.seccomp_listener) {
+        plan.seccomp_listener(pid, m.fd.get());
+        m.fd.reset();  // the agent holds it now; ours must not keep the filter's listener alive
       } else if (m.type == SyncType::RunHooks) {
         if (plan.run_hooks) plan.run_hooks(pid);
         if (!sync_send(ours.get(), SyncType::HooksDone, pid)) fail("container init died early");

@@ -38,6 +38,9 @@ struct SpawnPlan {
   // Called when the init stops for the hooks of create (its mounts are in place, before
   // pivot_root): runs prestart and createRuntime; throws when one fails.
   std::function<void(pid_t pid)> run_hooks;
+  // Called when the init has loaded a notifying seccomp filter, with its listener fd: hands
+  // it to the agent (linux.seccomp.listenerPath); throws when that fails.
+  std::function<void(pid_t pid, int listener)> seccomp_listener;
 };
 
 struct Spawned {

@@ -22,6 +22,9 @@ enum class SyncType : unsigned {
   // `start`. Until then EOF (the runtime failed or was killed) makes the init exit, so a
   // create that did not finish never leaves an init behind.
   Committed = 8,
+  // child -> runtime: carries the seccomp notification listener (SCMP_ACT_NOTIFY); the
+  // runtime hands it to the agent at linux.seccomp.listenerPath right away.
+  SeccompListener = 9,
 };
 
 struct SyncMessage {

@@ -15,6 +15,7 @@
 #include "linux/lsm.hpp"
 #include "linux/rlimits.hpp"
 #include "process/exec_path.hpp"
+#include "process/sync.hpp"
 #include "sys/error.hpp"
 #include "sys/fd.hpp"
 #include "sys/proc.hpp"
@@ -133,6 +134,15 @@ void mark_runtime_fds_cloexec(const UserProcess& up) {
     throw_errno("mark the runtime's fds close-on-exec");
 }
 
+// Loads the filter; a notifying one's listener goes to the runtime at once (it forwards it to
+// the agent), since every later syscall the profile notifies waits for that agent.
+void load_filter(const UserProcess& up) {
+  Fd listener = linux_::load_seccomp(*up.seccomp);
+  if (!listener) return;
+  if (!sync_send_fd(up.sync_fd, SyncType::SeccompListener, listener.get()))
+    fail("seccomp: the runtime is gone; cannot pass the notification listener on");
+}
+
 }  // namespace
 
 void reset_signals() {
@@ -177,13 +187,18 @@ PreparedProgram become_user(const UserProcess& up) {
   // seccomp needs no_new_privs or CAP_SYS_ADMIN. Without either at the end, the filter goes in
   // now, while we still hold every capability, and so also covers the setup that follows.
   const auto caps = p.capabilities.value_or(oci::Capabilities{});
-  out.seccomp_at_exec = p.no_new_privileges || has_cap(caps.effective, CAP_SYS_ADMIN);
-  if (up.seccomp && !out.seccomp_at_exec) linux_::load_seccomp(*up.seccomp);
+  bool late_possible = p.no_new_privileges || has_cap(caps.effective, CAP_SYS_ADMIN);
+  bool notify = up.seccomp && up.seccomp->notify;
+  out.seccomp_at_exec = late_possible && !notify;
+  if (up.seccomp && !late_possible) load_filter(up);
 
   switch_user(up);
   if (p.no_new_privileges && ::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0)
     throw_errno("process.noNewPrivileges: prctl");
   if (!cwd_entered) enter_cwd_as_user(p.cwd);
+  // A notifying filter must reach the agent while the runtime is alive (runc's order too):
+  // here, before the init reports Ready, and not at execve after `start`.
+  if (notify && late_possible) load_filter(up);
   return out;
 }
 
@@ -192,7 +207,7 @@ void exec_program(const UserProcess& up, const PreparedProgram& prog) {
   // become_user's pass is the last one the profile lets us make).
   bool filter_in = up.seccomp && !prog.seccomp_at_exec;
   if (!filter_in) mark_runtime_fds_cloexec(up);
-  if (up.seccomp && prog.seccomp_at_exec) linux_::load_seccomp(*up.seccomp);
+  if (up.seccomp && prog.seccomp_at_exec) load_filter(up);
 
   std::vector<char*> argv, envp;
   for (const auto& a : up.process->args) argv.push_back(const_cast<char*>(a.c_str()));

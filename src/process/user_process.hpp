@@ -16,6 +16,7 @@ struct UserProcess {
   bool setgroups_denied = false;  // a single-id map: setgroups(2) is denied in the namespace
   const linux_::SeccompProgram* seccomp = nullptr;
   int kept_fds = 0;  // fds 3 .. 3+kept_fds-1 stay open across execve (LISTEN_FDS, --preserve-fds)
+  int sync_fd = -1;  // where a notifying filter's listener fd goes (SyncType::SeccompListener)
 };
 
 struct PreparedProgram {
@@ -26,7 +27,9 @@ struct PreparedProgram {
 
 // Applies rlimits, umask, the user and groups, capabilities and no_new_privs, then changes to
 // process.cwd and resolves the program. seccomp goes in here, early, when neither
-// no_new_privs nor CAP_SYS_ADMIN would allow it at the end. Throws sandbox::Error.
+// no_new_privs nor CAP_SYS_ADMIN would allow it at the end; a notifying filter goes in here
+// at the latest (at the end), so that its listener reaches the runtime, and through it the
+// agent, while the runtime is still there. Throws sandbox::Error.
 PreparedProgram become_user(const UserProcess& u);
 
 // Loads a late seccomp filter, marks every fd above the kept ones close-on-exec, and execs.

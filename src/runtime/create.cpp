@@ -14,6 +14,7 @@
 #include "linux/lsm.hpp"
 #include "linux/mounts.hpp"
 #include "linux/seccomp.hpp"
+#include "linux/seccomp_listener.hpp"
 #include "linux/subid.hpp"
 #include "oci/parse.hpp"
 #include "process/hooks.hpp"
@@ -270,6 +271,15 @@ CreatedContainer create_container(const GlobalOptions& g, const CreateOptions& o
     st.pid_start_time = *start_time;
     dir->save_init({pid, *start_time});
   };
+
+  // SCMP_ACT_NOTIFY: the init loads its filter before it is ready and sends the listener; it
+  // goes to the agent at once (status "creating", as runc sends it).
+  if (init.seccomp && init.seccomp->notify) {
+    plan.seccomp_listener = [&](pid_t pid, int listener) {
+      linux_::ListenerState ls{spec.oci_version, o.id, "creating", pid, bundle, spec.annotations};
+      linux_::send_to_seccomp_agent(*spec.linux.seccomp, pid, ls, listener);
+    };
+  }
 
   process::Spawned child = process::spawn_init(plan);
   rollback.pid = child.pid;

@@ -10,6 +10,7 @@
 #include "cgroup/sub_cgroup.hpp"
 #include "linux/lsm.hpp"
 #include "linux/seccomp.hpp"
+#include "linux/seccomp_listener.hpp"
 #include "oci/namespace_table.hpp"
 #include "oci/parse.hpp"
 #include "process/exec_child.hpp"
@@ -210,6 +211,16 @@ int exec_in_container(const GlobalOptions& g, const ExecOptions& o) {
         log::debug("exec: cannot join the container's cgroups: {}", errno_text(err));
       else
         throw_errno("exec: join the container's cgroups", err);
+    };
+  }
+
+  // The exec'd process loads the container's filter too; a notifying one's listener goes to
+  // the same agent (as runc does), with the process's pid and the container "running".
+  if (seccomp && seccomp->notify) {
+    plan.seccomp_listener = [&](pid_t pid, int listener) {
+      linux_::ListenerState ls{spec.oci_version, o.id,      "running",
+                               st.pid,           st.bundle, spec.annotations};
+      linux_::send_to_seccomp_agent(*spec.linux.seccomp, pid, ls, listener);
     };
   }
 

@@ -28,9 +28,9 @@ nlohmann::ordered_json features_document() {
         {"actions", linux_::seccomp_action_names()},
         {"operators", linux_::seccomp_operator_names()},
         {"archs", linux_::seccomp_architecture_names()},
-        // linux.seccomp.flags is refused by the parser: no flag is known or supported.
-        {"knownFlags", json::array()},
-        {"supportedFlags", json::array()}}},
+        {"knownFlags", linux_::seccomp_known_flag_names()},
+        // What the running kernel accepts (probed with seccomp(2)).
+        {"supportedFlags", linux_::seccomp_supported_flag_names()}}},
       // AppArmor profiles are applied where the host runs AppArmor (linux/lsm).
       {"apparmor", {{"enabled", true}}},
       {"selinux", {{"enabled", false}}},

@@ -77,9 +77,11 @@ TEST(Features, ClaimsExactlyWhatIsImplemented) {
   EXPECT_EQ(l["selinux"]["enabled"], false);
   EXPECT_EQ(l["intelRdt"]["enabled"], false);
   EXPECT_EQ(l["mountExtensions"]["idmap"]["enabled"], false);
-  EXPECT_TRUE(l["seccomp"]["knownFlags"].empty());
-  EXPECT_TRUE(l["seccomp"]["supportedFlags"].empty());
-  EXPECT_FALSE(contains(l["seccomp"]["actions"], "SCMP_ACT_NOTIFY"));
+  EXPECT_EQ(l["seccomp"]["knownFlags"],
+            json::parse(R"(["SECCOMP_FILTER_FLAG_LOG", "SECCOMP_FILTER_FLAG_SPEC_ALLOW",
+                            "SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV"])"));
+  EXPECT_TRUE(contains(l["seccomp"]["supportedFlags"], "SECCOMP_FILTER_FLAG_LOG"));
+  EXPECT_TRUE(contains(l["seccomp"]["actions"], "SCMP_ACT_NOTIFY"));
   // Only fields of runtime-spec 1.2 (ociVersionMax): nothing from later versions.
   EXPECT_FALSE(l.contains("netDevices"));
   EXPECT_FALSE(l.contains("memoryPolicy"));
@@ -108,10 +110,22 @@ TEST(Features, SeccompNamesAreAccepted) {
   EXPECT_EQ(s["enabled"], true);
   EXPECT_TRUE(contains(s["archs"], "SCMP_ARCH_X86_64"));
   EXPECT_TRUE(contains(s["operators"], "SCMP_CMP_MASKED_EQ"));
+  // Each action as a rule's (NOTIFY may not be the default, and needs its listener).
   for (const auto& a : s["actions"]) {
     sandbox::oci::Seccomp sc;
-    sc.default_action = a.get<std::string>();
+    sc.default_action = "SCMP_ACT_ALLOW";
+    sc.syscalls.push_back({{"getppid"}, a.get<std::string>(), std::nullopt, {}});
+    if (a == "SCMP_ACT_NOTIFY") sc.listener_path = "/agent.sock";
     EXPECT_NO_THROW(sandbox::linux_::compile_seccomp(sc)) << a;
+  }
+  // Each supported flag, with a NOTIFY rule (WAIT_KILLABLE_RECV needs one).
+  for (const auto& flag : s["supportedFlags"]) {
+    sandbox::oci::Seccomp sc;
+    sc.default_action = "SCMP_ACT_ALLOW";
+    sc.syscalls.push_back({{"getppid"}, "SCMP_ACT_NOTIFY", std::nullopt, {}});
+    sc.listener_path = "/agent.sock";
+    sc.flags = {flag.get<std::string>()};
+    EXPECT_NO_THROW(sandbox::linux_::compile_seccomp(sc)) << flag;
   }
   for (const auto& op : s["operators"]) {
     sandbox::oci::Seccomp sc;
