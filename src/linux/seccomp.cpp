@@ -114,10 +114,21 @@ bool check_listener(const oci::Seccomp& s) {
                                  name));
     }
   }
-  // Every syscall of the init would wait for an agent that has no fd yet (runc refuses it too).
-  if (s.default_action == "SCMP_ACT_NOTIFY")
-    config_error("linux.seccomp.defaultAction",
-                 "SCMP_ACT_NOTIFY cannot be used as the default action");
+  // A notifying default would make the init wait, in the sendmsg that hands the listener fd
+  // over, for an agent that has no fd yet: only with sendmsg allowed by a rule of its own
+  // (runc refuses a notifying default outright; `sandbox seccomp record` needs one).
+  if (s.default_action == "SCMP_ACT_NOTIFY") {
+    bool carrier_allowed = false;
+    for (const auto& rule : s.syscalls)
+      if (rule.action == "SCMP_ACT_ALLOW" && rule.args.empty())
+        for (const auto& name : rule.names) carrier_allowed |= name == kListenerCarrier;
+    if (!carrier_allowed)
+      config_error("linux.seccomp.defaultAction",
+                   fmt::format("SCMP_ACT_NOTIFY as the default action needs a rule that allows "
+                               "{} (the listener fd is sent with it)",
+                               kListenerCarrier));
+    notify = true;
+  }
   if (notify && !kernel_supports_flag(SECCOMP_FILTER_FLAG_NEW_LISTENER))
     config_error("linux.seccomp", "SCMP_ACT_NOTIFY is not supported by this kernel");
   if (notify && s.listener_path.empty())

@@ -38,8 +38,10 @@ constexpr uint32_t kArchOffset = 4;
 
 bool lets_calls_through(uint32_t action) {
   uint32_t kind = action & SECCOMP_RET_ACTION_FULL;
+  // NOTIFY: the agent decides about every syscall the profile does not name, newer ones too
+  // (`sandbox seccomp record` must see them).
   return action == SCMP_ACT_ALLOW || action == SCMP_ACT_LOG || kind == SCMP_ACT_TRACE(0) ||
-         action == SCMP_ACT_ERRNO(ENOSYS);
+         action == SCMP_ACT_ERRNO(ENOSYS) || action == SCMP_ACT_NOTIFY;
 }
 
 // The kernel's architecture for a libseccomp token: they are the same AUDIT_ARCH_* values,

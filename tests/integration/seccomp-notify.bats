@@ -124,7 +124,7 @@ state_line() { grep '^state ' "$AGENT_OUT" | sed -n "${1}p" | sed 's/^state //; 
 
   set_config '.linux.seccomp = {"defaultAction": "SCMP_ACT_NOTIFY", "listenerPath": "/x.sock"}'
   run sbd create --bundle "$BUNDLE" c1
-  expect_failure "SCMP_ACT_NOTIFY cannot be used as the default action"
+  expect_failure "SCMP_ACT_NOTIFY as the default action needs a rule that allows sendmsg"
   assert_no_leftovers c1
 }
 

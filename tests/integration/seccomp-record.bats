@@ -186,6 +186,8 @@ JSON
   runtime_notifies || skip "the runtime does not list SCMP_ACT_NOTIFY in its features yet"
   need_agent
   make_bundle
+  # The template's root is read-only: the workload writes in a tmpfs.
+  set_config '.mounts += [{"destination": "/tmp", "type": "tmpfs", "source": "tmpfs", "options": ["nosuid", "nodev"]}]'
   local work='cd /tmp && echo data >f && tar cf a.tar f && tar tf a.tar | cat && rm a.tar'
   set_args /bin/sh -c "$work"
   run sb seccomp record --output "$TEST_DIR/p.json" --report "$TEST_DIR/r.txt" rt1
@@ -211,9 +213,11 @@ JSON
   grep -q '^deny mknod' "$TEST_DIR/c.txt"
 
   # Detached: the results come with `seccomp stop`.
-  set_args /bin/sh -c "$work; sleep 60"
+  set_args /bin/sh -c "$work; sleep 6161"
   run sbd seccomp record -d --output "$TEST_DIR/p2.json" rt5
   expect_status 0
+  # stop once the workload sleeps (its cmdline is unique to this test), so the sleep is seen.
+  wait_for 10 sh -c 'for f in /proc/[0-9]*/cmdline; do tr "\0" " " <"$f" 2>/dev/null; echo; done | grep -qx "sleep 6161 "'
   run sb seccomp stop rt5
   expect_status 0
   jq -e '.syscalls[0].names | index("nanosleep") or index("clock_nanosleep")' "$TEST_DIR/p2.json"

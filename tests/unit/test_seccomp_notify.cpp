@@ -62,8 +62,14 @@ TEST(SeccompNotify, RefusedWhereTheProcessWouldWaitForever) {
   Seccomp s = notify_getppid();
   s.default_action = "SCMP_ACT_NOTIFY";
   EXPECT_EQ(compile_error(s),
-            "config.json: linux.seccomp.defaultAction: SCMP_ACT_NOTIFY cannot be used as the "
-            "default action");
+            "config.json: linux.seccomp.defaultAction: SCMP_ACT_NOTIFY as the default action "
+            "needs a rule that allows sendmsg (the listener fd is sent with it)");
+  // With sendmsg allowed by a rule of its own, a notifying default is taken (seccomp record).
+  Seccomp d;
+  d.default_action = "SCMP_ACT_NOTIFY";
+  d.listener_path = "/run/agent.sock";
+  d.syscalls.push_back({{"sendmsg"}, "SCMP_ACT_ALLOW", std::nullopt, {}});
+  EXPECT_TRUE(compile_seccomp(d).notify);
 
   s = notify_getppid();
   s.syscalls[0].names = {"getppid", "sendmsg"};
