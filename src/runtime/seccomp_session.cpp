@@ -9,6 +9,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cstdio>
 #include <filesystem>
 
 #include "oci/parse.hpp"
@@ -50,6 +51,16 @@ std::string absolute(const std::string& p) {
 // Starts the agent detached from us (double fork, own session): it outlives a detached
 // session, and a foreground `run` (a subreaper that reaps every child) never reaps it. Its
 // stderr goes to DIR/agent.log. Returns its pid once it listens.
+// What the agent wrote (its summary; check's denied calls when no --report was given) goes to
+// our stderr once it is done: the agent itself runs detached, its output in the session.
+void relay_agent_log(const std::string& dir) {
+  try {
+    std::string text = sys::read_file(dir + "/agent.log");
+    std::fwrite(text.data(), 1, text.size(), stderr);
+  } catch (const Error&) {
+  }
+}
+
 pid_t start_agent(const std::string& dir, const std::vector<std::string>& args) {
   std::string path = agent_path();
   int ready[2];
@@ -190,6 +201,7 @@ int run_seccomp_session(const GlobalOptions& g, const SeccompSessionOptions& o) 
     if (o.detach) return 0;
     wait_gone(agent);
     int verdict = read_result(dir);
+    relay_agent_log(dir);
     remove_session(dir);
     return o.check ? verdict : status;
   } catch (...) {
@@ -218,6 +230,7 @@ int stop_seccomp_session(const GlobalOptions& g, const std::string& id) {
   }
   wait_gone(agent);
   int verdict = read_result(dir);
+  relay_agent_log(dir);
   remove_session(dir);
   return verdict;
 }

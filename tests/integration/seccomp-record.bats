@@ -192,7 +192,9 @@ JSON
   set_args /bin/sh -c "$work"
   run sb seccomp record --output "$TEST_DIR/p.json" --report "$TEST_DIR/r.txt" rt1
   expect_status 0
-  expect_output "f"
+  # The workload's output, then the agent's summary (relayed on stderr).
+  expect_eq "first line" "f" "${lines[0]}"
+  expect_contains "sandbox-seccomp: recorded"
   grep -q '^execve ' "$TEST_DIR/r.txt"
   ! jq -e '.syscalls[0].names | index("mknodat")' "$TEST_DIR/p.json"
 
