@@ -2,7 +2,7 @@
 //
 //   sandbox-bench measure --label L --workdir DIR --template CONFIG --sandbox PATH
 //                         --cgroups on|off [--rounds N] [--seq-rounds N] [--seq N]
-//                         [--par N] >> raw.tsv
+//                         [--par N] [--seccomp-template CONFIG] [--only seccomp] >> raw.tsv
 //   sandbox-bench report raw.tsv > report.md
 //
 // `measure` runs every case once per runtime in each round, in an order that rotates from
@@ -10,7 +10,12 @@
 // runtimes alike; each line it prints is one measurement:
 //   label  case  runtime  round  value  unit
 // `report` turns those lines into markdown tables: the median, the spread (p25-p75) and the
-// median of the per-round ratio to crun.
+// median of the per-round ratio to crun. A runtime that refuses a case (crun or runc refusing
+// a seccomp profile) gets one line with the value 0 and the unit "n/a: REASON" instead.
+//
+// With --seccomp-template (the template with profiles/default.json as linux.seccomp) it also
+// measures `run` and peak RSS under that profile, and, for sandbox alone, a syscall-heavy busybox
+// loop run plainly and under `sandbox seccomp record`; --only seccomp measures just those.
 //
 // The driver is a child subreaper: a container's process, orphaned when `create` returns, is
 // reparented to it, so "wait for exit" is a real wait on the process (as conmon and the
@@ -35,6 +40,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <iterator>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <sstream>
@@ -174,6 +180,8 @@ struct Runtime {
 struct Options {
   std::string label;
   fs::path workdir, template_config, sandbox;
+  fs::path seccomp_template;  // empty: no seccomp cases
+  bool only_seccomp = false;
   bool cgroups = false;
   int rounds = 30, seq_rounds = 3, seq = 100, par = 20;
   bool root = geteuid() == 0;
@@ -195,8 +203,8 @@ std::string slug(const std::string& s) {
 // One bundle per runtime and use (cgroupsPath must differ between containers that live at
 // once); all share one rootfs, by absolute root.path, so every runtime starts the same files.
 fs::path make_bundle(const Options& o, const std::string& rt, const std::string& use,
-                     const Args& args) {
-  std::ifstream in(o.template_config);
+                     const Args& args, const fs::path& template_config = {}) {
+  std::ifstream in(template_config.empty() ? o.template_config : template_config);
   nlohmann::json c = nlohmann::json::parse(in);
   c["root"]["path"] = (o.workdir / "rootfs").string();
   c["process"]["args"] = args;
@@ -217,9 +225,9 @@ struct Measure {
   int serial = 0;
 
   void emit(const std::string& what, const std::string& rt, int round, double value,
-            const char* unit) {
+            const std::string& unit) {
     std::printf("%s\t%s\t%s\t%d\t%.4f\t%s\n", o.label.c_str(), what.c_str(), rt.c_str(), round,
-                value, unit);
+                value, unit.c_str());
     std::fflush(stdout);
   }
 
@@ -248,7 +256,29 @@ struct Measure {
     return v;
   }
 
+  // Peak RSS of INNER, as /usr/bin/time -v reports it, in MiB.
+  double peak_rss_mib(const Args& inner) {
+    fs::path out = o.workdir / "time-v.txt";
+    Args a = {"/usr/bin/time", "-v", "-o", out.string()};
+    a.insert(a.end(), inner.begin(), inner.end());
+    must(a);
+    std::ifstream in(out);
+    std::string line;
+    long kib = -1;
+    while (std::getline(in, line)) {
+      auto p = line.find("Maximum resident set size (kbytes):");
+      if (p != std::string::npos) kib = std::stol(line.substr(line.rfind(':') + 1));
+    }
+    if (kib < 0) die("no maximum resident set size in " + out.string());
+    return kib / 1024.0;
+  }
+
   void go() {
+    if (!o.only_seccomp) standard_cases();
+    if (!o.seccomp_template.empty()) seccomp_cases();
+  }
+
+  void standard_cases() {
     std::map<std::string, fs::path> true_bundle, sleep_bundle, par_bundle;
     for (const auto& r : runtimes) {
       if (!r.lifecycle) continue;
@@ -299,23 +329,11 @@ struct Measure {
       }
       for (const Runtime* r : order(round, false)) {
         // (e) peak RSS of the runtime, as /usr/bin/time -v reports it.
-        fs::path out = o.workdir / "time-v.txt";
-        Args a = {"/usr/bin/time", "-v", "-o", out.string()};
         Args inner =
             r->lifecycle
                 ? cmd(*r, {"run", "--bundle", true_bundle[r->name].string(), new_id(r->name)})
                 : r->floor_cmd;
-        a.insert(a.end(), inner.begin(), inner.end());
-        must(a);
-        std::ifstream in(out);
-        std::string line;
-        long kib = -1;
-        while (std::getline(in, line)) {
-          auto p = line.find("Maximum resident set size (kbytes):");
-          if (p != std::string::npos) kib = std::stol(line.substr(line.rfind(':') + 1));
-        }
-        if (kib < 0) die("no maximum resident set size in " + out.string());
-        emit("peak RSS", r->name, round, kib / 1024.0, "MiB");
+        emit("peak RSS", r->name, round, peak_rss_mib(inner), "MiB");
       }
       reap_orphans();
     }
@@ -359,6 +377,90 @@ struct Measure {
       must(cmd(r, {"delete", "--force", sleeper[r.name]}));
     }
     reap_orphans();
+  }
+
+  // The last line the runtimes logged after byte OFFSET of the log: why one refused a case.
+  static std::string logged_since(off_t offset) {
+    std::ifstream in(g_log_path);
+    in.seekg(offset);
+    std::istringstream text(std::string(std::istreambuf_iterator<char>(in), {}));
+    std::string line, last = "no message";
+    while (std::getline(text, line))
+      if (!line.empty()) last = line;
+    for (char& c : last)
+      if (c == '\t' || c == '|') c = ' ';
+    return last.substr(0, 160);
+  }
+
+  // `run` and peak RSS under the seccomp template (profiles/default.json), every real runtime
+  // with the same config; then, for sandbox, a syscall-heavy loop run plainly and recorded.
+  void seccomp_cases() {
+    const std::string run_case = "run, seccomp default", rss_case = "peak RSS, seccomp default";
+    std::map<std::string, fs::path> bundle;
+    for (const auto& r : runtimes) {
+      if (!r.lifecycle) continue;
+      fs::path b = make_bundle(o, r.name, "seccomp", {"/bin/true"}, o.seccomp_template);
+      struct stat st {};
+      fstat(g_log_fd, &st);
+      std::string id = new_id(r.name);
+      Result res = run(cmd(r, {"run", "--bundle", b.string(), id}));  // also the warm-up
+      if (WIFEXITED(res.status) && WEXITSTATUS(res.status) == 0) {
+        bundle[r.name] = b;
+        continue;
+      }
+      run_quietly(cmd(r, {"delete", "--force", id}));
+      std::string why = "n/a: " + logged_since(st.st_size);
+      emit(run_case, r.name, 0, 0, why);
+      emit(rss_case, r.name, 0, 0, why);
+    }
+    for (int round = 1; round <= o.rounds; ++round) {
+      for (const Runtime* r : order(round, true)) {
+        if (!bundle.count(r->name)) continue;
+        Result res = must(cmd(*r, {"run", "--bundle", bundle[r->name].string(), new_id(r->name)}));
+        emit(run_case, r->name, round, res.ms, "ms");
+      }
+      for (const Runtime* r : order(round, true)) {
+        if (!bundle.count(r->name)) continue;
+        Args inner = cmd(*r, {"run", "--bundle", bundle[r->name].string(), new_id(r->name)});
+        emit(rss_case, r->name, round, peak_rss_mib(inner), "MiB");
+      }
+      reap_orphans();
+    }
+
+    // The recording slowdown: 2000 opens, writes and closes of a file on a tmpfs, each a few
+    // syscalls, every one of them a notification to the agent while recording.
+    const Runtime& s = runtimes.front();  // sandbox
+    fs::path loop = make_bundle(
+        o, s.name, "syscall-loop",
+        {"/bin/sh", "-c", "i=0; while [ $i -lt 2000 ]; do echo x > /tmp/f; i=$((i+1)); done"});
+    nlohmann::json c = nlohmann::json::parse(std::ifstream(loop / "config.json"));
+    c["mounts"].push_back({{"destination", "/tmp"},
+                           {"type", "tmpfs"},
+                           {"source", "tmpfs"},
+                           {"options", {"nosuid", "nodev", "mode=1777"}}});
+    std::ofstream(loop / "config.json") << c.dump(1);
+    fs::path profile = o.workdir / "recorded-profile.json";
+    auto plain = [&] { return must(cmd(s, {"run", "--bundle", loop.string(), new_id(s.name)})); };
+    auto record = [&] {
+      return must(cmd(s, {"seccomp", "record", "--bundle", loop.string(), "--output",
+                          profile.string(), new_id(s.name)}));
+    };
+    plain();  // warm-up
+    record();
+    for (int round = 1; round <= std::max(1, o.rounds / 3); ++round) {
+      double p = 0, r = 0;
+      if (round % 2) {
+        p = plain().ms;
+        r = record().ms;
+      } else {
+        r = record().ms;
+        p = plain().ms;
+      }
+      emit("syscall loop, run", s.name, round, p, "ms");
+      emit("syscall loop, seccomp record", s.name, round, r, "ms");
+      emit("recording slowdown, record / run", s.name, round, r / p, "×");
+      reap_orphans();
+    }
   }
 };
 
@@ -435,6 +537,7 @@ int report(const std::string& path) {
   if (!in) die("cannot read " + path);
   std::vector<Row> rows;
   std::string line;
+  // A line whose unit is "n/a: REASON" says that a runtime refused a case.
   while (std::getline(in, line)) {
     std::istringstream ls(line);
     Row r;
@@ -457,10 +560,15 @@ int report(const std::string& path) {
     std::vector<std::string> cases, rts;
     std::map<std::string, std::string> unit;
     std::map<std::pair<std::string, std::string>, std::map<int, double>> val;
+    std::map<std::pair<std::string, std::string>, std::string> refused;
     for (const auto& r : rows) {
       if (r.label != label) continue;
       seen(cases, r.what);
       seen(rts, r.rt);
+      if (r.unit.rfind("n/a", 0) == 0) {
+        refused[{r.what, r.rt}] = r.unit;
+        continue;
+      }
       unit[r.what] = r.unit;
       val[{r.what, r.rt}][r.round] = r.value;
     }
@@ -486,7 +594,8 @@ int report(const std::string& path) {
       for (const auto& rt : rts) {
         auto it = val.find({c, rt});
         if (it == val.end() || it->second.empty()) {
-          std::printf(" n/a |");
+          auto why = refused.find({c, rt});
+          std::printf(" %s |", why == refused.end() ? "n/a" : why->second.c_str());
           continue;
         }
         std::vector<double> v, ratios;
@@ -514,7 +623,8 @@ int usage() {
   std::fprintf(stderr,
                "usage: sandbox-bench measure --label L --workdir DIR --template CONFIG "
                "--sandbox PATH --cgroups on|off [--rounds N] [--seq-rounds N] [--seq N] "
-               "[--par N]\n       sandbox-bench report RAW.tsv\n");
+               "[--par N] [--seccomp-template CONFIG] [--only seccomp]\n"
+               "       sandbox-bench report RAW.tsv\n");
   return 2;
 }
 
@@ -548,10 +658,15 @@ int main(int argc, char** argv) {
       o.seq = std::stoi(v);
     else if (a == "--par")
       o.par = std::stoi(v);
+    else if (a == "--seccomp-template")
+      o.seccomp_template = v;
+    else if (a == "--only" && v == "seccomp")
+      o.only_seccomp = true;
     else
       return usage();
   }
-  if (o.label.empty() || o.workdir.empty() || o.template_config.empty() || o.sandbox.empty())
+  if (o.label.empty() || o.workdir.empty() || o.template_config.empty() || o.sandbox.empty() ||
+      (o.only_seccomp && o.seccomp_template.empty()))
     return usage();
   return measure(o);
 }

@@ -4,11 +4,13 @@
 #
 #   sudo bench/run.sh            # the full run (about 5 minutes on 2 cores)
 #   sudo bench/run.sh --quick    # a few rounds, to see that everything works
+#   sudo bench/run.sh --only seccomp   # only the seccomp cases (combines with --quick)
 #
 # It installs what it needs from Debian (runc, crun, bubblewrap, hyperfine, busybox-static,
 # time and the build packages), builds sandbox (Release) and the driver (bench/bench_driver.cpp)
 # into build-bench/, makes a busybox bundle, and writes bench/results/<date>-raw.tsv (one line
-# per measurement) and bench/results/<date>-report.md (the tables), which it also prints.
+# per measurement) and bench/results/<date>-report.md (the tables), which it also prints
+# (<date>-seccomp-raw.tsv and <date>-seccomp-report.md with --only seccomp).
 #
 # Fairness (bench/README.md says more):
 # - the same rootfs and the same config.json for every runtime, one bundle per container only
@@ -29,12 +31,16 @@ die() { echo "$prog: $*" >&2; exit 1; }
 user=${SANDBOX_BENCH_USER:-${SANDBOX_TEST_USER:-sbtest}}
 work=${SANDBOX_BENCH_WORKDIR:-/var/tmp/sandbox-bench}
 build=$repo/build-bench
-rounds=30 seq_rounds=3 seq=100 par=20
+rounds=30 seq_rounds=3 seq=100 par=20 only=all
 
 # ---- inside the private mount namespace (the second half, see the end) ----
 if [ "${1:-}" = --inside ]; then
   shift
-  raw=$1 rounds=$2 seq_rounds=$3 seq=$4 par=$5
+  raw=$1 rounds=$2 seq_rounds=$3 seq=$4 par=$5 only=$6
+  # Every set-up also gets the seccomp cases (template-seccomp.json: profiles/default.json as
+  # linux.seccomp); --only seccomp measures nothing else.
+  extra=()
+  [ "$only" = seccomp ] && extra=(--only seccomp)
   controllers=/sys/fs/cgroup/unified/cgroup.controllers
   if [ -f "$controllers" ]; then
     : >"$work/no-controllers"
@@ -43,12 +49,13 @@ if [ "${1:-}" = --inside ]; then
   measure() { # LABEL DIR CGROUPS -- runs the driver as the caller
     "$build/sandbox-bench" measure --label "$1" --workdir "$2" --template "$2/template.json" \
       --sandbox "$build/sandbox" --cgroups "$3" --rounds "$rounds" --seq-rounds "$seq_rounds" \
-      --seq "$seq" --par "$par"
+      --seq "$seq" --par "$par" --seccomp-template "$2/template-seccomp.json" "${extra[@]}"
   }
   as_user() { # LABEL CGROUPS: the driver as the user, in its login session when cgroups are on
     local args=(measure --label "$1" --workdir "$work/rootless" --template
       "$work/rootless/template.json" --sandbox "$build/sandbox" --cgroups "$2" --rounds "$rounds"
-      --seq-rounds "$seq_rounds" --seq "$seq" --par "$par")
+      --seq-rounds "$seq_rounds" --seq "$seq" --par "$par"
+      --seccomp-template "$work/rootless/template-seccomp.json" "${extra[@]}")
     if [ "$2" = on ]; then
       "$repo/tests/systemd-user.sh" enter "$user" -- "$build/sandbox-bench" "${args[@]}"
     else
@@ -62,6 +69,7 @@ if [ "${1:-}" = --inside ]; then
     echo "==> root, cgroups $cg" >&2
     measure "root, cgroups $cg" "$work/root" "$cg" >>"$raw"
   done
+  [ "$only" = seccomp ] && exit 0
   # A second opinion on the headline number from a tool of its own: hyperfine, same bundle.
   echo "==> hyperfine: run of /bin/true, root, cgroups off" >&2
   bundle=$work/root/bundles/root-cgroups-off-sandbox-true
@@ -75,11 +83,16 @@ fi
 
 # ---- outside: install, build, prepare, then run the second half ----
 [ "$(id -u)" = 0 ] || die "run me as root (sudo $0): it installs packages and measures as root too"
-if [ "${1:-}" = --quick ]; then
-  rounds=3 seq_rounds=1 seq=10 par=5
-elif [ $# -gt 0 ]; then
-  die "usage: $prog [--quick]"
-fi
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --quick) rounds=3 seq_rounds=1 seq=10 par=5 ;;
+    --only) [ "${2:-}" = seccomp ] || die "usage: $prog [--quick] [--only seccomp]"
+      only=seccomp
+      shift ;;
+    *) die "usage: $prog [--quick] [--only seccomp]" ;;
+  esac
+  shift
+done
 
 # shellcheck source=tests/install-deps.sh
 . "$repo/tests/install-deps.sh"
@@ -91,7 +104,8 @@ ensure_user "$user" >&2
 
 echo "==> Building sandbox and the driver (Release) in $build" >&2
 cmake -S "$repo" -B "$build" -DCMAKE_BUILD_TYPE=Release -DSANDBOX_BUILD_TESTS=OFF >/dev/null
-cmake --build "$build" -j"$(nproc)" --target sandbox sandbox-systemd sandbox-bench >&2
+cmake --build "$build" -j"$(nproc)" --target sandbox sandbox-systemd sandbox-seccomp \
+  sandbox-bench >&2
 # The user must be able to run them: the checkout may be under a 0700 home.
 setpriv --reuid="$user" --regid="$user" --init-groups test -x "$build/sandbox" ||
   die "$user cannot run $build/sandbox: make the checkout readable for it (chmod o+x on its directories)"
@@ -118,13 +132,21 @@ fix_template() {
 (cd "$work/rootless" && setpriv --reuid="$user" --regid="$user" --init-groups --reset-env \
   bash -c "cd '$work/rootless' && '$build/sandbox' spec --rootless && jq '.ociVersion = \"1.0.2\" | .process.terminal = false' config.json > template.json && rm config.json")
 
+# The same template with the shipped default profile as linux.seccomp, for every runtime.
+for mode in root rootless; do
+  jq --slurpfile p "$repo/profiles/default.json" '.linux.seccomp = $p[0]' \
+    "$work/$mode/template.json" >"$work/$mode/template-seccomp.json"
+done
+
 echo "==> A systemd user manager for $user (rootless cgroups go through it)" >&2
 "$repo/tests/systemd-user.sh" start "$user" >&2
 
 stamp=$(date -u +%Y-%m-%d)
 mkdir -p "$repo/bench/results"
-raw=$repo/bench/results/$stamp-raw.tsv
-report=$repo/bench/results/$stamp-report.md
+suffix=
+[ "$only" = seccomp ] && suffix=-seccomp
+raw=$repo/bench/results/$stamp$suffix-raw.tsv
+report=$repo/bench/results/$stamp$suffix-report.md
 : >"$raw"
 chmod 644 "$raw"
 cleanup_cgroups() {
@@ -135,7 +157,7 @@ cleanup_cgroups() {
   return 0
 }
 trap cleanup_cgroups EXIT
-unshare -m --propagation private "$0" --inside "$raw" "$rounds" "$seq_rounds" "$seq" "$par"
+unshare -m --propagation private "$0" --inside "$raw" "$rounds" "$seq_rounds" "$seq" "$par" "$only"
 
 {
   echo "# sandbox benchmark, $(date -u '+%Y-%m-%d %H:%M UTC')"
@@ -149,11 +171,16 @@ unshare -m --propagation private "$0" --inside "$raw" "$rounds" "$seq_rounds" "$
     "parallel loops of $par runs each); the order of the runtimes rotates every round"
   echo "- raw data: bench/results/$(basename "$raw")"
   echo "- runc has no \"cgroups off\" as root and no rootless systemd driver on cgroup v1 (n/a)"
+  echo "- seccomp cases: profiles/default.json as linux.seccomp, the same config for all; a" \
+    "runtime that refuses it is n/a with its message; the syscall loop (2000 times" \
+    "\`echo x > /tmp/f\`, /tmp a tmpfs) and its recording are sandbox only, $((rounds / 3 > 0 ? rounds / 3 : 1)) rounds"
   "$build/sandbox-bench" report "$raw"
-  echo
-  echo "### hyperfine's own timing of run, root, cgroups off (mean ± σ)"
-  echo
-  cat "$work/hyperfine.md"
+  if [ "$only" = all ]; then
+    echo
+    echo "### hyperfine's own timing of run, root, cgroups off (mean ± σ)"
+    echo
+    cat "$work/hyperfine.md"
+  fi
 } >"$report"
 cat "$report"
 echo "==> Wrote $report and $raw" >&2
