@@ -98,20 +98,13 @@ ContainerDir ContainerDir::create(const StateRoot& root, const std::string& id) 
 
 std::optional<ContainerDir> ContainerDir::open_if_exists(const StateRoot& root,
                                                          const std::string& id) {
-  validate_id(id);
-  if (!root.valid()) return std::nullopt;
-  ContainerDir d;
-  d.id_ = id;
-  d.fd_ = open_dir(root.fd(), id);
-  if (!d.fd_) {
-    if (errno == ENOENT) return std::nullopt;
-    throw_errno("container \"" + id + "\"");
-  }
-  lock(d.fd_, id);
-  d.locked_ = true;
+  auto d = open_unlocked(root, id);
+  if (!d) return std::nullopt;
+  lock(d->fd_, id);
+  d->locked_ = true;
   // A concurrent delete may have removed it while we waited for the lock.
   struct stat st {};
-  if (::fstat(d.fd_.get(), &st) != 0 || st.st_nlink == 0) return std::nullopt;
+  if (::fstat(d->fd_.get(), &st) != 0 || st.st_nlink == 0) return std::nullopt;
   return d;
 }
 

@@ -57,33 +57,14 @@ std::string text_value(const std::string& value) {
            c == '^' || c == '+';
   };
   if (std::all_of(value.begin(), value.end(), [&](char c) { return bare(c); })) return value;
-  std::string out = "\"";
-  for (unsigned char c : value) {
-    switch (c) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      default:
-        // Other control bytes as Go writes them; UTF-8 text passes as it is.
-        if (c < 0x20 || c == 0x7f)
-          out += fmt::format("\\x{:02x}", c);
-        else
-          out += static_cast<char>(c);
-    }
+  // Quoted as Go's %q would: quotes and backslashes escaped first, then control bytes as
+  // one_line does (its escapes must not be escaped again).
+  std::string escaped;
+  for (char c : value) {
+    if (c == '"' || c == '\\') escaped += '\\';
+    escaped += c;
   }
-  return out + "\"";
+  return "\"" + one_line(escaped) + "\"";
 }
 
 std::string one_line(const std::string& msg) {
